@@ -1,0 +1,63 @@
+# Two commands do all the set-up on a fresh machine with Python 3.10+, make and git:
+#   make demo   - creates the environment, starts the sandbox store, runs the pipeline, stops it
+#   make test   - creates the environment, runs ruff, mypy and every test
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+MELTANO_VENV := .venv-meltano
+PACKAGES := magento2-rest magento2-sandbox tap-magento2 target-magento2
+PYTEST_ARGS ?=
+
+.PHONY: help venv lint typecheck pytest test demo bench meltano clean
+
+help:
+	@echo "make demo   - sandbox store + a real 'meltano run tap-magento2 target-duckdb'"
+	@echo "make test   - ruff, mypy and pytest (creates .venv first)"
+	@echo "make bench  - benchmarks against the sandbox (bench/)"
+
+$(BIN)/.installed: requirements-dev.txt $(foreach p,$(PACKAGES),$(p)/pyproject.toml)
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "Python 3.10 or newer is needed: set PYTHON=python3.x")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet $(foreach p,$(PACKAGES),-e ./$(p)) -r requirements-dev.txt
+	touch $@
+
+venv: $(BIN)/.installed
+
+# Meltano lives in its own environment: its pins are its own, and the plugins it installs
+# get their own environments under .meltano/ as on any Meltano project.
+$(MELTANO_VENV)/.installed: requirements-meltano.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "Python 3.10 or newer is needed: set PYTHON=python3.x")'
+	$(PYTHON) -m venv $(MELTANO_VENV)
+	$(MELTANO_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(MELTANO_VENV)/bin/python -m pip install --quiet -r requirements-meltano.txt
+	touch $@
+
+# meltano install puts each plugin in its own environment under .meltano/ (the tap and target
+# editable from this checkout); redone when meltano.yml or a package's dependencies change.
+.meltano/.installed: $(MELTANO_VENV)/.installed meltano.yml $(foreach p,$(PACKAGES),$(p)/pyproject.toml)
+	$(MELTANO_VENV)/bin/meltano install
+	touch $@
+
+meltano: .meltano/.installed
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: venv
+	$(BIN)/mypy $(foreach p,$(PACKAGES),$(p)/$(subst -,_,$(p))) tests bench
+
+pytest: venv meltano
+	PATH="$(CURDIR)/$(BIN):$(CURDIR)/$(MELTANO_VENV)/bin:$$PATH" $(BIN)/pytest $(PYTEST_ARGS)
+
+test: lint typecheck pytest
+
+demo: venv meltano
+	PATH="$(CURDIR)/$(BIN):$(CURDIR)/$(MELTANO_VENV)/bin:$$PATH" $(BIN)/python scripts/demo.py
+
+bench: venv
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) $(MELTANO_VENV) .meltano output .pytest_cache .mypy_cache .ruff_cache

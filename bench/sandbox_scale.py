@@ -1,0 +1,111 @@
+# Copyright 2026 The magento2-sandbox authors. Licensed under the Apache License, Version 2.0.
+"""The sandbox at scale: build time, memory and disk for N orders, and how fast it serves a
+300-order page (the page size a tap asks for).
+
+Every figure printed is measured in this run:
+
+    .venv/bin/python bench/sandbox_scale.py [--orders 100000] [--pages 30]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import statistics
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+import requests
+from magento2_sandbox import Sandbox
+from requests_oauthlib import OAuth1
+
+
+def query(pairs: list[tuple[str, str]]) -> str:
+    return "&".join(f"{key}={quote(value, safe='')}" for key, value in pairs)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--orders", type=int, default=100_000)
+    parser.add_argument("--pages", type=int, default=30)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        db = Path(folder) / "store.sqlite"
+        started = time.monotonic()
+        sandbox = Sandbox(seed=1, orders=args.orders, db=db).start()
+        built = time.monotonic() - started
+        try:
+            rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            disk_mb = (
+                sum(
+                    os.path.getsize(f"{db}{suffix}")
+                    for suffix in ("", "-wal", "-shm")
+                    if os.path.exists(f"{db}{suffix}")
+                )
+                / 2**20
+            )
+            counts = sandbox.control.info()["counts"]
+            print(
+                f"orders: {args.orders}  (invoices {counts['invoices']}, shipments "
+                f"{counts['shipments']}, credit memos {counts['creditmemos']}, customers "
+                f"{counts['customers']}, products {counts['products']})"
+            )
+            print(f"build: {built:.1f} s")
+            print(
+                f"peak RSS: {rss_mb:.0f} MB, SQLite on disk: {disk_mb:.0f} MB, "
+                f"together {rss_mb + disk_mb:.0f} MB"
+            )
+            c = sandbox.credentials
+            auth = OAuth1(
+                c["consumer_key"],
+                c["consumer_secret"],
+                c["access_token"],
+                c["access_token_secret"],
+                signature_method="HMAC-SHA256",
+            )
+            last_page = max(1, args.orders // 300)
+            for label, extra in (
+                ("300-order page", []),
+                (
+                    "300-order page, fields filter",
+                    [("fields", "items[entity_id,updated_at],total_count")],
+                ),
+            ):
+                seconds, sizes = [], []
+                for index in range(args.pages):
+                    page = 1 + (index * 7919) % last_page
+                    pairs = [
+                        ("searchCriteria[filter_groups][0][filters][0][field]", "updated_at"),
+                        (
+                            "searchCriteria[filter_groups][0][filters][0][value]",
+                            "2000-01-01 00:00:00",
+                        ),
+                        ("searchCriteria[filter_groups][0][filters][0][condition_type]", "gteq"),
+                        ("searchCriteria[sortOrders][0][field]", "entity_id"),
+                        ("searchCriteria[sortOrders][0][direction]", "ASC"),
+                        ("searchCriteria[pageSize]", "300"),
+                        ("searchCriteria[currentPage]", str(page)),
+                        *extra,
+                    ]
+                    url = f"{sandbox.url}/rest/V1/orders?{query(pairs)}"
+                    tick = time.monotonic()
+                    answer = requests.get(url, auth=auth, timeout=120)
+                    seconds.append(time.monotonic() - tick)
+                    answer.raise_for_status()
+                    assert len(answer.json()["items"]) == min(300, args.orders)
+                    sizes.append(len(answer.content))
+                seconds.sort()
+                print(
+                    f"{label}: median {statistics.median(seconds) * 1000:.0f} ms, "
+                    f"p95 {seconds[int(len(seconds) * 0.95) - 1] * 1000:.0f} ms, "
+                    f"{statistics.mean(sizes) / 1024:.0f} KB each ({args.pages} pages)"
+                )
+        finally:
+            sandbox.stop()
+
+
+if __name__ == "__main__":
+    main()

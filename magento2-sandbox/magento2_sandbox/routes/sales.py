@@ -1,0 +1,69 @@
+# Copyright 2026 The magento2-sandbox authors. Licensed under the Apache License, Version 2.0.
+"""Sales reads: orders, invoices, shipments, credit memos (Magento_Sales webapi.xml)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from magento2_sandbox.errors import NOT_FOUND, WebapiError
+from magento2_sandbox.routing import Ctx, RawJson, route
+
+
+def _one(ctx: Ctx, kind: str, key: str) -> RawJson:
+    text = ctx.store.get_json(kind, key)
+    if text is None:
+        raise WebapiError(404, NOT_FOUND)
+    return RawJson(text)
+
+
+@route("GET", "/V1/orders")
+def search_orders(ctx: Ctx) -> RawJson:
+    return ctx.search("orders")
+
+
+@route("GET", "/V1/orders/{id}")
+def get_order(ctx: Ctx, id: str) -> RawJson:  # noqa: A002 - Magento's parameter name
+    return _one(ctx, "orders", id)
+
+
+@route("GET", "/V1/orders/{id}/comments")
+def order_comments(ctx: Ctx, id: str) -> dict[str, Any]:  # noqa: A002
+    order = ctx.store.get("orders", id)
+    if order is None:
+        raise WebapiError(404, NOT_FOUND)
+    histories = order.get("status_histories", [])
+    return {
+        "items": histories,
+        "search_criteria": {"filter_groups": []},
+        "total_count": len(histories),
+    }
+
+
+@route("GET", "/V1/invoices")
+def search_invoices(ctx: Ctx) -> RawJson:
+    return ctx.search("invoices")
+
+
+@route("GET", "/V1/invoices/{id}")
+def get_invoice(ctx: Ctx, id: str) -> RawJson:  # noqa: A002
+    return _one(ctx, "invoices", id)
+
+
+@route("GET", "/V1/shipments")
+def search_shipments(ctx: Ctx) -> RawJson:
+    return ctx.search("shipments")
+
+
+@route("GET", "/V1/shipment/{id}")
+def get_shipment(ctx: Ctx, id: str) -> RawJson:  # noqa: A002
+    return _one(ctx, "shipments", id)
+
+
+@route("GET", "/V1/creditmemos")
+def search_creditmemos(ctx: Ctx) -> RawJson:
+    return ctx.search("creditmemos")
+
+
+@route("GET", "/V1/creditmemo/{id}")
+def get_creditmemo(ctx: Ctx, id: str) -> RawJson:  # noqa: A002
+    return _one(ctx, "creditmemos", id)

@@ -1,0 +1,123 @@
+# Copyright 2026 The magento2-sandbox authors. Licensed under the Apache License, Version 2.0.
+"""The sandbox's live settings, changed through `POST /_sandbox/settings` while it serves."""
+
+from __future__ import annotations
+
+import copy
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+FAULT_KINDS = ("429", "500", "503", "drop", "html", "truncate")
+PAST_END_MODES = ("repeat", "empty")
+# The async.operations.all consumer: a background thread ("auto") or only when
+# POST /_sandbox/consumer/run asks ("manual"); magento2_sandbox.asyncbulk reads it.
+ASYNC_CONSUMER_MODES = ("auto", "manual")
+
+
+@dataclass
+class Faults:
+    rate: float = 0.0
+    seed: int = 0
+    kinds: list[str] = field(default_factory=lambda: list(FAULT_KINDS))
+    retry_after: int = 1
+    route: str | None = None
+    methods: list[str] | None = None
+
+
+@dataclass
+class DropAfterCommit:
+    route: str | None = None
+    method: str | None = None
+    count: int = 0
+
+
+class SettingsError(ValueError):
+    """A control request named an unknown setting or gave it a value of the wrong kind."""
+
+
+@dataclass
+class Settings:
+    latency_ms: float = 0.0
+    per_item_latency_ms: float = 0.0
+    max_concurrency: int = 0
+    past_end_mode: str = "repeat"
+    input_limits: bool = False
+    bearer_integration_tokens: bool = False
+    async_consumer: str = "auto"
+    faults: Faults = field(default_factory=Faults)
+    drop_after_commit: DropAfterCommit = field(default_factory=DropAfterCommit)
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        with self.lock:
+            return {
+                "latency_ms": self.latency_ms,
+                "per_item_latency_ms": self.per_item_latency_ms,
+                "max_concurrency": self.max_concurrency,
+                "past_end_mode": self.past_end_mode,
+                "input_limits": self.input_limits,
+                "bearer_integration_tokens": self.bearer_integration_tokens,
+                "async_consumer": self.async_consumer,
+                "faults": copy.deepcopy(vars(self.faults)),
+                "drop_after_commit": copy.deepcopy(vars(self.drop_after_commit)),
+            }
+
+    def update(self, changes: dict[str, Any]) -> None:
+        """Apply a partial change; nothing changes when any value is refused."""
+        staged = self.to_dict()
+        for key, value in changes.items():
+            if key not in staged:
+                raise SettingsError(f"unknown setting {key!r}: use one of {sorted(staged)}")
+            if isinstance(staged[key], dict):
+                if not isinstance(value, dict):
+                    raise SettingsError(f"setting {key!r} takes an object")
+                for sub in value:
+                    if sub not in staged[key]:
+                        raise SettingsError(
+                            f"unknown setting {key}.{sub}: use one of {sorted(staged[key])}"
+                        )
+                staged[key].update(value)
+            else:
+                staged[key] = value
+        _validate(staged)
+        with self.lock:
+            self.latency_ms = float(staged["latency_ms"])
+            self.per_item_latency_ms = float(staged["per_item_latency_ms"])
+            self.max_concurrency = int(staged["max_concurrency"])
+            self.past_end_mode = staged["past_end_mode"]
+            self.input_limits = bool(staged["input_limits"])
+            self.bearer_integration_tokens = bool(staged["bearer_integration_tokens"])
+            self.async_consumer = staged["async_consumer"]
+            self.faults = Faults(**staged["faults"])
+            self.drop_after_commit = DropAfterCommit(**staged["drop_after_commit"])
+
+
+def _validate(staged: dict[str, Any]) -> None:
+    _validate_plain(staged)
+    faults = staged["faults"]
+    rate = faults["rate"]
+    if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0 <= rate <= 1:
+        raise SettingsError("faults.rate takes a number from 0 to 1")
+    unknown = [kind for kind in faults["kinds"] if kind not in FAULT_KINDS]
+    if unknown or not faults["kinds"]:
+        raise SettingsError(f"faults.kinds takes a non-empty list of {FAULT_KINDS}")
+    if faults["methods"] is not None:
+        faults["methods"] = [str(method).upper() for method in faults["methods"]]
+    drop = staged["drop_after_commit"]
+    if not isinstance(drop["count"], int) or drop["count"] < 0:
+        raise SettingsError("drop_after_commit.count takes an integer >= 0")
+
+
+def _validate_plain(staged: dict[str, Any]) -> None:
+    for key in ("latency_ms", "per_item_latency_ms", "max_concurrency"):
+        value = staged[key]
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+            raise SettingsError(f"setting {key!r} takes a number >= 0, not {value!r}")
+    if staged["past_end_mode"] not in PAST_END_MODES:
+        raise SettingsError(f"past_end_mode takes one of {PAST_END_MODES}")
+    if staged["async_consumer"] not in ASYNC_CONSUMER_MODES:
+        raise SettingsError(f"async_consumer takes one of {ASYNC_CONSUMER_MODES}")
+    for key in ("input_limits", "bearer_integration_tokens"):
+        if not isinstance(staged[key], bool):
+            raise SettingsError(f"setting {key!r} takes true or false")

@@ -1,0 +1,699 @@
+# Copyright 2026 The magento2-sandbox authors. Licensed under the Apache License, Version 2.0.
+"""The sandbox's data: one SQLite table per kind of entity, documents stored as JSON text.
+
+Each table has indexed columns for the id, `created_at`, `updated_at` and the fields commonly
+filtered; every other field is reached with `json_extract`, so any field can be filtered and
+sorted. Documents are stored pre-serialized so a page of 300 orders is answered by joining
+strings, not by parsing and re-encoding them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import json
+import re
+import sqlite3
+import threading
+import zlib
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING, Any
+
+from magento2_sandbox.errors import WebapiError
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
+
+    from magento2_sandbox.criteria import Criteria, Filter
+
+TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
+_FIELD = re.compile(r"^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*$")
+_NUMERIC = "(typeof({e}) IN ('integer', 'real'))"
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    id_field: str
+    id_type: str = "INTEGER"
+    columns: dict[str, str] = field(default_factory=dict)
+    created_at: bool = False
+    updated_at: bool = False
+    custom_attributes: bool = False
+
+
+KINDS: dict[str, Kind] = {
+    kind.name: kind
+    for kind in (
+        Kind(
+            "orders",
+            "entity_id",
+            columns={
+                "increment_id": "TEXT",
+                "status": "TEXT",
+                "state": "TEXT",
+                "customer_id": "INTEGER",
+                "customer_email": "TEXT",
+                "store_id": "INTEGER",
+            },
+            created_at=True,
+            updated_at=True,
+        ),
+        Kind(
+            "invoices",
+            "entity_id",
+            columns={"order_id": "INTEGER", "increment_id": "TEXT", "state": "INTEGER"},
+            created_at=True,
+            updated_at=True,
+        ),
+        Kind(
+            "shipments",
+            "entity_id",
+            columns={"order_id": "INTEGER", "increment_id": "TEXT"},
+            created_at=True,
+            updated_at=True,
+        ),
+        Kind(
+            "creditmemos",
+            "entity_id",
+            columns={"order_id": "INTEGER", "invoice_id": "INTEGER", "increment_id": "TEXT"},
+            created_at=True,
+            updated_at=True,
+        ),
+        Kind(
+            "customers",
+            "id",
+            columns={"email": "TEXT", "group_id": "INTEGER", "website_id": "INTEGER"},
+            created_at=True,
+            updated_at=True,
+            custom_attributes=True,
+        ),
+        Kind("customer_groups", "id", columns={"code": "TEXT"}),
+        Kind(
+            "products",
+            "id",
+            columns={"sku": "TEXT", "type_id": "TEXT", "attribute_set_id": "INTEGER"},
+            created_at=True,
+            updated_at=True,
+            custom_attributes=True,
+        ),
+        Kind("product_attributes", "attribute_id", columns={"attribute_code": "TEXT"}),
+        Kind(
+            "categories",
+            "id",
+            columns={"parent_id": "INTEGER"},
+            created_at=True,
+            updated_at=True,
+            custom_attributes=True,
+        ),
+        Kind("store_views", "id", columns={"code": "TEXT", "website_id": "INTEGER"}),
+        Kind("store_groups", "id", columns={"code": "TEXT", "website_id": "INTEGER"}),
+        Kind("websites", "id", columns={"code": "TEXT"}),
+        Kind("inventory_sources", "source_code", id_type="TEXT"),
+        Kind("inventory_stocks", "stock_id"),
+        # MSI source items have no id of their own: (sku, source_code) is the key.
+        Kind(
+            "source_items",
+            "sku\x1fsource_code",
+            id_type="TEXT",
+            columns={"sku": "TEXT", "source_code": "TEXT"},
+        ),
+        Kind("stock_items", "item_id", columns={"product_id": "INTEGER", "stock_id": "INTEGER"}),
+        Kind("companies", "id", columns={"status": "INTEGER", "company_email": "TEXT"}),
+        Kind("company_credits", "id", columns={"company_id": "INTEGER"}),
+        Kind("credit_history", "id", columns={"company_credit_id": "INTEGER"}),
+        # The asynchronous API (magento2_sandbox.asyncbulk): bulks by uuid, their operations
+        # keyed by (bulk_uuid, id) as in magento_operation.
+        Kind("bulks", "bulk_id", id_type="TEXT"),
+        Kind(
+            "operations",
+            "bulk_uuid\x1fid",
+            id_type="TEXT",
+            columns={"bulk_uuid": "TEXT", "status": "INTEGER"},
+        ),
+    )
+}
+
+
+def dumps(doc: Any) -> str:
+    """Compact JSON, as PHP's json_encode writes it."""
+    return json.dumps(doc, separators=(",", ":"), ensure_ascii=False)
+
+
+def kind_of(name: str) -> Kind:
+    try:
+        return KINDS[name]
+    except KeyError:
+        raise KeyError(f"unknown kind {name!r}: use one of {sorted(KINDS)}") from None
+
+
+def key_of(kind: Kind, doc: dict[str, Any]) -> Any:
+    if "\x1f" in kind.id_field:
+        return "\x1f".join(str(doc[part]) for part in kind.id_field.split("\x1f"))
+    return doc.get(kind.id_field)
+
+
+def _key(kind: Kind, key: Any) -> Any:
+    if isinstance(key, tuple):
+        return "\x1f".join(str(part) for part in key)
+    if kind.id_type == "INTEGER":
+        try:
+            return int(key)
+        except (TypeError, ValueError):
+            return None
+    return str(key)
+
+
+class Store:
+    """All entities of one sandbox. Safe to use from many threads."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._pool: list[sqlite3.Connection] = []
+        self._pool_lock = threading.Lock()
+        self._write_lock = threading.RLock()
+        self._local = threading.local()
+        self._ids: dict[str, int] = {}
+        self._ids_lock = threading.Lock()
+        self.clock_offset = 0.0
+        # Documents are stored deflated with a preset dictionary (sample documents): a
+        # 100,000-order store stays well under a gigabyte on disk.
+        self._zdict = b""
+        with self._connection() as conn:
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=OFF")
+            for kind in KINDS.values():
+                columns = "".join(f", {name} {sql}" for name, sql in kind.columns.items())
+                dates = (", created_at TEXT" if kind.created_at else "") + (
+                    ", updated_at TEXT" if kind.updated_at else ""
+                )
+                conn.execute(
+                    f"CREATE TABLE IF NOT EXISTS {kind.name} "
+                    f"(id {kind.id_type} PRIMARY KEY{columns}{dates}, doc BLOB NOT NULL)"
+                )
+            conn.execute(
+                "CREATE TABLE IF NOT EXISTS scoped (kind TEXT, id TEXT, store_code TEXT, "
+                "doc BLOB NOT NULL, PRIMARY KEY (kind, id, store_code))"
+            )
+
+    def set_dictionary(self, sample: bytes) -> None:
+        """The preset deflate dictionary; only before the first document is written."""
+        if any(self.count(kind) for kind in KINDS):
+            raise RuntimeError("the compression dictionary is set before any document")
+        self._zdict = sample[-32768:]
+
+    def pack(self, text: str) -> bytes:
+        if not self._zdict:
+            return zlib.compress(text.encode(), 1)
+        packer = zlib.compressobj(1, zdict=self._zdict)
+        return packer.compress(text.encode()) + packer.flush()
+
+    def unpack(self, blob: bytes) -> str:
+        if not self._zdict:
+            return zlib.decompress(blob).decode()
+        return zlib.decompressobj(zdict=self._zdict).decompress(blob).decode()
+
+    def create_indexes(self) -> None:
+        """Index the filtered columns (after a bulk load: building them once is faster)."""
+        with self._connection() as conn:
+            for kind in KINDS.values():
+                names = [*kind.columns]
+                names += ["created_at"] if kind.created_at else []
+                names += ["updated_at"] if kind.updated_at else []
+                for name in names:
+                    conn.execute(
+                        f"CREATE INDEX IF NOT EXISTS {kind.name}_{name} ON {kind.name} ({name})"
+                    )
+            conn.execute("ANALYZE")
+
+    # -- connections ---------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _connection(self) -> Iterator[sqlite3.Connection]:
+        held = getattr(self._local, "conn", None)
+        if held is not None:
+            yield held
+            return
+        with self._pool_lock:
+            conn = self._pool.pop() if self._pool else None
+        if conn is None:
+            conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            conn.execute("PRAGMA busy_timeout=30000")
+            # json_extract() reads documents through this (they are stored deflated).
+            conn.create_function("doc_text", 1, self.unpack, deterministic=True)
+        try:
+            yield conn
+        finally:
+            with self._pool_lock:
+                self._pool.append(conn)
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[Store]:
+        """One writer at a time; everything inside commits together or not at all."""
+        if getattr(self._local, "conn", None) is not None:
+            yield self
+            return
+        with self._write_lock, self._connection() as conn:
+            conn.execute("BEGIN IMMEDIATE")
+            self._local.conn = conn
+            try:
+                yield self
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            else:
+                conn.execute("COMMIT")
+            finally:
+                self._local.conn = None
+
+    def close(self) -> None:
+        with self._pool_lock:
+            for conn in self._pool:
+                conn.close()
+            self._pool.clear()
+
+    # -- clock ---------------------------------------------------------------------------
+
+    def now_datetime(self) -> datetime:
+        return datetime.now(timezone.utc) + timedelta(seconds=self.clock_offset)
+
+    def now(self) -> str:
+        """The sandbox clock, UTC 'Y-m-d H:i:s' (shifted by POST /_sandbox/clock)."""
+        return self.now_datetime().strftime(TIME_FORMAT)
+
+    # -- documents -----------------------------------------------------------------------
+
+    def get(self, kind: str, key: Any, store_code: str | None = None) -> dict[str, Any] | None:
+        text = self.get_json(kind, key, store_code)
+        return None if text is None else json.loads(text)
+
+    def get_json(self, kind: str, key: Any, store_code: str | None = None) -> str | None:
+        spec = kind_of(kind)
+        key = _key(spec, key)
+        if key is None:
+            return None
+        with self._connection() as conn:
+            if _scoped(store_code):
+                row = conn.execute(
+                    "SELECT doc FROM scoped WHERE kind = ? AND id = ? AND store_code = ?",
+                    (kind, str(key), store_code),
+                ).fetchone()
+                if row is not None:
+                    return self.unpack(row[0])
+            row = conn.execute(
+                f"SELECT doc FROM {spec.name} WHERE id = ?",  # noqa: S608
+                (key,),
+            ).fetchone()
+        return None if row is None else self.unpack(row[0])
+
+    def put(
+        self,
+        kind: str,
+        doc: dict[str, Any],
+        *,
+        touch: bool = True,
+        store_code: str | None = None,
+    ) -> dict[str, Any]:
+        """Insert or replace by the kind's id (assigned when missing). With a store code other
+        than default/all the document becomes that store view's version (a store-scoped save)
+        and only updated_at of the global document moves."""
+        spec = kind_of(kind)
+        doc = copy.deepcopy(doc)
+        with self.transaction():
+            if "\x1f" not in spec.id_field and doc.get(spec.id_field) is None:
+                doc[spec.id_field] = self.next_id(kind)
+            key = key_of(spec, doc)
+            now = self.now()
+            existing = self.get(kind, key)
+            if spec.created_at and not doc.get("created_at"):
+                doc["created_at"] = (existing or {}).get("created_at") or now
+            if spec.updated_at and (touch or not doc.get("updated_at")):
+                doc["updated_at"] = now
+            if _scoped(store_code):
+                if existing is None:
+                    raise KeyError(f"{kind} {key!r} must exist before a store-scoped save")
+                with self._connection() as conn:
+                    conn.execute(
+                        "INSERT OR REPLACE INTO scoped (kind, id, store_code, doc) "
+                        "VALUES (?, ?, ?, ?)",
+                        (kind, str(key), store_code, self.pack(dumps(doc))),
+                    )
+                if spec.updated_at:
+                    existing["updated_at"] = doc["updated_at"]
+                    self._write(spec, [existing])
+                    self._touch_scoped(spec, key, doc["updated_at"], store_code)
+            else:
+                self._write(spec, [doc])
+                if spec.updated_at:
+                    self._touch_scoped(spec, key, doc["updated_at"], None)
+            self._seen_id(spec, key)
+        return doc
+
+    def _touch_scoped(self, spec: Kind, key: Any, updated_at: str, skip: str | None) -> None:
+        """updated_at is a global value: every store view's version carries the same one."""
+        with self._connection() as conn:
+            rows = conn.execute(
+                "SELECT store_code, doc FROM scoped WHERE kind = ? AND id = ?",
+                (spec.name, str(key)),
+            ).fetchall()
+            for store_code, text in rows:
+                if store_code == skip:
+                    continue
+                scoped = json.loads(self.unpack(text))
+                scoped["updated_at"] = updated_at
+                conn.execute(
+                    "UPDATE scoped SET doc = ? WHERE kind = ? AND id = ? AND store_code = ?",
+                    (self.pack(dumps(scoped)), spec.name, str(key), store_code),
+                )
+
+    def put_scoped_raw(self, kind: str, key: Any, store_code: str, doc: dict[str, Any]) -> None:
+        """Store a store view's version as it is (the seed uses it; no timestamps move)."""
+        with self.transaction(), self._connection() as conn:
+            conn.execute(
+                "INSERT OR REPLACE INTO scoped (kind, id, store_code, doc) VALUES (?, ?, ?, ?)",
+                (kind, str(_key(kind_of(kind), key)), store_code, self.pack(dumps(doc))),
+            )
+
+    def _write(self, spec: Kind, docs: Iterable[dict[str, Any]]) -> None:
+        self._write_texts(spec, ((doc, dumps(doc)) for doc in docs))
+
+    def write_texts(self, kind: str, rows: Iterable[tuple[dict[str, Any], str]]) -> None:
+        """Write documents already serialized (the seed): (document for the indexed columns,
+        its JSON text). Safe to call from another thread than the one generating."""
+        spec = kind_of(kind)
+        with self.transaction():
+            self._write_texts(spec, rows)
+        with self._ids_lock:
+            self._ids.pop(kind, None)
+
+    def _write_texts(self, spec: Kind, docs: Iterable[tuple[dict[str, Any], str]]) -> None:
+        names = ["id", *spec.columns]
+        names += ["created_at"] if spec.created_at else []
+        names += ["updated_at"] if spec.updated_at else []
+        names.append("doc")
+        sql = (
+            f"INSERT OR REPLACE INTO {spec.name} ({', '.join(names)}) "  # noqa: S608
+            f"VALUES ({', '.join('?' * len(names))})"
+        )
+        rows = []
+        for doc, text in docs:
+            row: list[Any] = [key_of(spec, doc)]
+            row += [doc.get(name) for name in spec.columns]
+            row += [doc.get("created_at")] if spec.created_at else []
+            row += [doc.get("updated_at")] if spec.updated_at else []
+            row.append(self.pack(text))
+            rows.append(row)
+        with self._connection() as conn:
+            conn.executemany(sql, rows)
+
+    def write_many(self, kind: str, docs: Iterable[dict[str, Any]]) -> None:
+        """Write documents as they are (the seed): no timestamps are set."""
+        spec = kind_of(kind)
+        with self.transaction():
+            self._write(spec, docs)
+        with self._ids_lock:
+            self._ids.pop(kind, None)
+
+    def bulk_load(self, kind: str, docs: Iterable[dict[str, Any]]) -> None:
+        """Write documents as they are (the seed): no timestamps are set."""
+        spec = kind_of(kind)
+        batch: list[dict[str, Any]] = []
+        with self.transaction():
+            for doc in docs:
+                batch.append(doc)
+                if len(batch) >= 2000:  # noqa: PLR2004 - batch size
+                    self._write(spec, batch)
+                    batch = []
+            if batch:
+                self._write(spec, batch)
+        with self._ids_lock:
+            self._ids.pop(kind, None)
+
+    def delete(self, kind: str, key: Any) -> None:
+        spec = kind_of(kind)
+        key = _key(spec, key)
+        with self.transaction(), self._connection() as conn:
+            conn.execute(f"DELETE FROM {spec.name} WHERE id = ?", (key,))  # noqa: S608
+            conn.execute("DELETE FROM scoped WHERE kind = ? AND id = ?", (kind, str(key)))
+
+    def next_id(self, kind: str) -> int:
+        """A new integer id, never handed out twice (even before the document is stored)."""
+        spec = kind_of(kind)
+        with self._ids_lock:
+            if kind not in self._ids:
+                with self._connection() as conn:
+                    row = conn.execute(f"SELECT MAX(id) FROM {spec.name}").fetchone()  # noqa: S608
+                self._ids[kind] = int(row[0] or 0) if spec.id_type == "INTEGER" else 0
+            self._ids[kind] += 1
+            return self._ids[kind]
+
+    def _seen_id(self, spec: Kind, key: Any) -> None:
+        if spec.id_type != "INTEGER" or not isinstance(key, int):
+            return
+        with self._ids_lock:
+            if spec.name in self._ids and key > self._ids[spec.name]:
+                self._ids[spec.name] = key
+
+    def count(self, kind: str) -> int:
+        spec = kind_of(kind)
+        with self._connection() as conn:
+            return int(conn.execute(f"SELECT COUNT(*) FROM {spec.name}").fetchone()[0])  # noqa: S608
+
+    def find(self, kind: str, **equals: Any) -> list[dict[str, Any]]:
+        """Documents whose top-level fields equal the given values (indexed columns are fast)."""
+        spec = kind_of(kind)
+        clauses, params = [], []
+        for name, value in equals.items():
+            if name in spec.columns or name in {"created_at", "updated_at"}:
+                clauses.append(f"{name} = ?")
+            elif name == spec.id_field:
+                clauses.append("id = ?")
+            else:
+                _check_field(name)
+                clauses.append(f"json_extract(doc_text(doc), '$.{name}') = ?")
+            params.append(value)
+        where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+        with self._connection() as conn:
+            rows = conn.execute(
+                f"SELECT doc FROM {spec.name}{where} ORDER BY id",  # noqa: S608
+                params,
+            ).fetchall()
+        return [json.loads(self.unpack(row[0])) for row in rows]
+
+    def ids(self, kind: str) -> list[dict[str, Any]]:
+        """Ground truth: every entity's id and updated_at (when the kind has one)."""
+        spec = kind_of(kind)
+        updated = "updated_at" if spec.updated_at else "NULL"
+        with self._connection() as conn:
+            rows = conn.execute(
+                f"SELECT id, {updated} FROM {spec.name} ORDER BY id"  # noqa: S608
+            ).fetchall()
+        answer = []
+        for key, updated_at in rows:
+            item: dict[str, Any] = {"id": key}
+            if "\x1f" in spec.id_field:
+                item["id"] = dict(zip(spec.id_field.split("\x1f"), key.split("\x1f"), strict=True))
+            if spec.updated_at:
+                item["updated_at"] = updated_at
+            answer.append(item)
+        return answer
+
+    def keys(self, kind: str) -> list[Any]:
+        spec = kind_of(kind)
+        with self._connection() as conn:
+            return [
+                row[0]
+                for row in conn.execute(f"SELECT id FROM {spec.name} ORDER BY id")  # noqa: S608
+            ]
+
+    def set_updated_at(self, kind: str, keys: list[Any], at: str) -> None:
+        """A mass action: many rows get the same updated_at second, documents untouched else."""
+        spec = kind_of(kind)
+        with self.transaction(), self._connection() as conn:
+            for key in keys:
+                row = conn.execute(
+                    f"SELECT doc FROM {spec.name} WHERE id = ?",  # noqa: S608
+                    (key,),
+                ).fetchone()
+                if row is None:
+                    continue
+                doc = json.loads(self.unpack(row[0]))
+                doc["updated_at"] = at
+                conn.execute(
+                    f"UPDATE {spec.name} SET updated_at = ?, doc = ? WHERE id = ?",  # noqa: S608
+                    (at, self.pack(dumps(doc)), key),
+                )
+                self._touch_scoped(spec, key, at, None)
+
+    # -- search --------------------------------------------------------------------------
+
+    def search(
+        self,
+        kind: str,
+        criteria: Criteria,
+        *,
+        store_code: str | None = None,
+        past_end_mode: str = "repeat",
+        default_page_size: int | None = None,
+    ) -> tuple[list[dict[str, Any]], int]:
+        texts, total = self.search_json(
+            kind,
+            criteria,
+            store_code=store_code,
+            past_end_mode=past_end_mode,
+            default_page_size=default_page_size,
+        )
+        return [json.loads(text) for text in texts], total
+
+    def search_json(
+        self,
+        kind: str,
+        criteria: Criteria,
+        *,
+        store_code: str | None = None,
+        past_end_mode: str = "repeat",
+        default_page_size: int | None = None,
+    ) -> tuple[list[str], int]:
+        """The JSON texts of one page and the count of every match."""
+        spec = kind_of(kind)
+        scoped = _scoped(store_code)
+        raw = "COALESCE(s.doc, t.doc)" if scoped else "t.doc"
+        doc = f"doc_text({raw})"
+        source = f"{spec.name} t"
+        params: list[Any] = []
+        if scoped:
+            source += (
+                " LEFT JOIN scoped s ON s.kind = ? AND s.id = CAST(t.id AS TEXT)"
+                " AND s.store_code = ?"
+            )
+            params += [kind, store_code]
+        where, where_params = _where(spec, doc, criteria.filter_groups)
+        params += where_params
+        order = ", ".join(
+            f"{_expression(spec, doc, name)} {direction}"
+            for name, direction in criteria.sort_orders
+        )
+        order_by = f" ORDER BY {order}" if order else " ORDER BY t.id"
+        with self._connection() as conn:
+            total = int(
+                conn.execute(f"SELECT COUNT(*) FROM {source}{where}", params).fetchone()[0]  # noqa: S608
+            )
+            page_size = criteria.page_size or default_page_size
+            limit = ""
+            if page_size:
+                # Framework/Data/Collection.php getCurPage() clamps a page past the end to the
+                # last page (#3787, #26986): the same last page comes back again, forever.
+                last_page = max(1, -(-total // page_size))
+                page = max(1, criteria.current_page or 1)
+                if page > last_page:
+                    if past_end_mode == "empty":
+                        return [], total
+                    page = last_page
+                limit = f" LIMIT {int(page_size)} OFFSET {int((page - 1) * page_size)}"
+            rows = conn.execute(
+                f"SELECT {raw} FROM {source}{where}{order_by}{limit}",  # noqa: S608
+                params,
+            ).fetchall()
+        return [self.unpack(row[0]) for row in rows], total
+
+
+def _scoped(store_code: str | None) -> bool:
+    return store_code not in {None, "", "default", "all"}
+
+
+def _check_field(name: str) -> None:
+    if not _FIELD.match(name):
+        raise WebapiError(
+            400,
+            'Invalid value of "%value" provided for the %fieldName field.',
+            {"value": name, "fieldName": "field"},
+        )
+
+
+def _columns(spec: Kind) -> set[str]:
+    names = set(spec.columns)
+    names |= {"created_at"} if spec.created_at else set()
+    names |= {"updated_at"} if spec.updated_at else set()
+    return names
+
+
+def _expression(spec: Kind, doc: str, name: str) -> str:
+    """SQL for a field. Indexed columns hold global values (sku, dates), so a store view's
+    version of a document shares them; other fields are read from that version's JSON."""
+    _check_field(name)
+    if name == spec.id_field:
+        return "t.id"
+    if name in _columns(spec):
+        return f"t.{name}"
+    path = "$." + ".".join(f'"{part}"' for part in name.split("."))
+    plain = f"json_extract({doc}, '{path}')"
+    if not spec.custom_attributes or "." in name:
+        return plain
+    # EAV attributes of products, customers and categories sit in custom_attributes. The
+    # field name is checked against _FIELD above, so it is safe inside the SQL text.
+    return (
+        f"COALESCE({plain}, (SELECT json_extract(j.value, '$.value') FROM "  # noqa: S608
+        f"json_each({doc}, '$.custom_attributes') j WHERE "
+        f"json_extract(j.value, '$.attribute_code') = '{name}'))"
+    )
+
+
+def _compare(expr: str, op: str, value: Any, *, typed: bool) -> tuple[str, list[Any]]:
+    # MySQL compares a number column with a string value as numbers, a string column as
+    # strings; typed columns get that from SQLite's affinity, JSON values need the CASE.
+    if typed:
+        return f"{expr} {op} ?", [value]
+    return (
+        (
+            f"(CASE WHEN {_NUMERIC.format(e=expr)} THEN {expr} {op} CAST(? AS NUMERIC) "
+            f"ELSE {expr} {op} ? END)"
+        ),
+        [value, value],
+    )
+
+
+def _condition(spec: Kind, doc: str, item: Filter) -> tuple[str, list[Any]]:  # noqa: PLR0911 - a branch per condition type
+    expr = _expression(spec, doc, item.field)
+    typed = expr.startswith("t.")
+    value = item.value
+    ops = {"eq": "=", "neq": "!=", "gt": ">", "gteq": ">=", "lt": "<", "lteq": "<=",
+           "from": ">=", "to": "<=", "moreq": ">="}  # fmt: skip
+    kind = item.condition_type
+    if kind in ops:
+        return _compare(expr, ops[kind], value, typed=typed)
+    if kind in {"like", "nlike"}:
+        negate = "NOT " if kind == "nlike" else ""
+        return f"{expr} {negate}LIKE ? ESCAPE '\\'", [value]
+    if kind in {"in", "nin"}:
+        values = [part.strip() for part in (value or "").split(",")]
+        parts, params = [], []
+        for part in values:
+            sql, part_params = _compare(expr, "=", part, typed=typed)
+            parts.append(sql)
+            params += part_params
+        joined = " OR ".join(parts) or "0"
+        if kind == "nin":
+            return f"({expr} IS NOT NULL AND NOT ({joined}))", params
+        return f"({joined})", params
+    if kind == "null":
+        return f"{expr} IS NULL", []
+    if kind == "notnull":
+        return f"{expr} IS NOT NULL", []
+    # finset / nfinset: MySQL FIND_IN_SET(value, field) on a comma-separated field.
+    found = f"instr(',' || {expr} || ',', ',' || ? || ',') > 0"
+    if kind == "nfinset":
+        return f"({expr} IS NOT NULL AND NOT ({found}))", [value]
+    return found, [value]
+
+
+def _where(spec: Kind, doc: str, groups: list[list[Filter]]) -> tuple[str, list[Any]]:
+    clauses, params = [], []
+    for group in groups:
+        parts = []
+        for item in group:
+            sql, item_params = _condition(spec, doc, item)
+            parts.append(sql)
+            params += item_params
+        clauses.append("(" + " OR ".join(parts) + ")")
+    return (" WHERE " + " AND ".join(clauses)) if clauses else "", params

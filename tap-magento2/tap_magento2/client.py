@@ -1,0 +1,517 @@
+# Copyright 2026 The tap-magento2 authors. Licensed under the Apache License, Version 2.0.
+"""The base streams: everything the tap's streams share when they read Magento.
+
+Every HTTP exchange goes through the tap's one `magento2_rest.MagentoClient` (auth, retries and
+errors live there). This module owns what is particular to reading: searchCriteria paging, the
+exact incremental cursor, Magento's `fields` selection, progress logs, per-stream summaries, and
+"404 means the module is absent".
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import time
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from magento2_rest import (
+    Filter,
+    MagentoInputLimitError,
+    MagentoNotFound,
+    MagentoResponseError,
+    SearchCriteria,
+    SearchPage,
+)
+from singer_sdk import Stream
+from singer_sdk.helpers.conform import TypeConformanceLevel
+
+from tap_magento2 import timestamps
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Iterator, Mapping
+
+    from magento2_rest import MagentoClient
+    from singer_sdk.helpers.types import Context
+
+    from tap_magento2.tap import TapMagento2
+
+
+def load_schema(name: str) -> dict[str, Any]:
+    """A stream's JSON schema, generated from Adobe's REST schema (scripts/generate_schemas.py)."""
+    path = resources.files("tap_magento2").joinpath("schemas").joinpath(f"{name}.json")
+    schema: dict[str, Any] = json.loads(path.read_text("utf-8"))
+    return schema
+
+
+class MagentoCursorError(RuntimeError):
+    """A page did not move the incremental cursor forward: the store ignored the filters."""
+
+
+@dataclass
+class StreamReport:
+    """What one stream cost: shown per page while it runs and once at the end of the run."""
+
+    records: int = 0
+    pages: int = 0
+    requests: int = 0
+    retries: int = 0
+    seconds: float = 0.0
+    ran: bool = False
+    # Set for a stream written from another stream's answers (order_items from orders).
+    carried_by: str | None = None
+    dropped: set[str] = field(default_factory=set)
+
+    def line(self) -> str:
+        if self.carried_by:
+            return f"{self.records} records, taken from the {self.carried_by} answers"
+        return (
+            f"{self.records} records, {self.pages} pages, {self.requests} requests, "
+            f"{self.retries} retries, {self.seconds:.1f} s"
+        )
+
+
+class Progress:
+    """Per-page progress: records so far of Magento's total_count, and an estimate of the rest."""
+
+    def __init__(self, stream: MagentoStream, label: str) -> None:
+        self.stream = stream
+        self.label = label
+        self.started = time.monotonic()
+        self.done = 0
+
+    def page(self, received: int, total: int) -> None:
+        self.done += received
+        self.stream.report.pages += 1
+        elapsed = time.monotonic() - self.started
+        left = max(total - self.done, 0)
+        if self.done and left:
+            eta = f"about {elapsed / self.done * left:.0f} s left"
+        else:
+            eta = "done" if not left else "time left unknown"
+        percent = 100.0 * self.done / total if total else 100.0
+        self.stream.logger.info(
+            "%s: page %d, %d of %d records (%.0f%%), %s",
+            self.label,
+            self.stream.report.pages,
+            self.done,
+            total,
+            percent,
+            eta,
+        )
+
+
+class MagentoStream(Stream):
+    """A stream read from one Magento route through the tap's MagentoClient."""
+
+    route: ClassVar[str]
+    # "B2B" or "MSI": a store without that module answers 404 on the route, which is no error.
+    module: ClassVar[str | None] = None
+    # Top-level Magento timestamps (UTC 'Y-m-d H:i:s') written as ISO 8601 (see timestamps.py).
+    timestamp_fields: ClassVar[tuple[str, ...]] = ()
+    # Properties the tap adds to Magento's records, and the Magento field each is made from.
+    derived_fields: ClassVar[Mapping[str, str | None]] = {}
+    # Magento's answers are JSON typed by its service interfaces already (Webapi's
+    # ServiceOutputProcessor casts every getter's value), so the SDK's conformance would only
+    # re-check each value: it took three quarters of the tap's CPU time per order
+    # (bench/tap_bench.py). `shape` drops the top-level properties the schema lacks instead.
+    TYPE_CONFORMANCE_LEVEL = TypeConformanceLevel.NONE
+
+    def __init__(self, tap: TapMagento2) -> None:
+        super().__init__(tap=tap, schema=load_schema(self.name))
+        self.magento_tap = tap
+        self.report = StreamReport()
+        self._known_properties: frozenset[str] | None = None
+
+    @property
+    def client(self) -> MagentoClient:
+        return self.magento_tap.client
+
+    # ------------------------------------------------------------------------------ records
+
+    def shape(self, record: dict[str, Any], context: Context | None) -> dict[str, Any]:  # noqa: ARG002
+        """Magento's record as the tap writes it (timestamps in ISO 8601; subclasses add fields)."""
+        known = self._known_properties
+        if known is None:
+            known = frozenset(self.effective_schema.get("properties", {}))
+            self._known_properties = known
+        unknown = record.keys() - known
+        if unknown:
+            # A store's modules may add fields Adobe's schema lacks: say so once, then drop them.
+            if not self.report.dropped:
+                self.logger.warning(
+                    "%s: Magento sent properties the schema lacks, left out: %s",
+                    self.name,
+                    ", ".join(sorted(unknown)),
+                )
+            self.report.dropped.update(unknown)
+            for name in unknown:
+                del record[name]
+        for name in self.timestamp_fields:
+            if name in record:
+                record[name] = timestamps.to_iso(record[name])
+        return record
+
+    def begin_companion(self, carrier: str) -> None:
+        """Start writing this stream's records from another stream's answers (order_items)."""
+        self.report.ran = True
+        self.report.carried_by = carrier
+        self._write_schema_message()
+        self._write_starting_replication_value(None)
+
+    def write_companion_record(self, record: dict[str, Any]) -> None:
+        """Write one record that came with another stream's answer, and advance this bookmark."""
+        self._write_record_message(record)
+        self._increment_stream_state(record, context=None)
+        self.report.records += 1
+
+    def log_sync_costs(self) -> None:
+        # The SDK calls this for every stream once the run ends: the per-stream summary.
+        super().log_sync_costs()
+        if self.report.ran:
+            self.logger.info("summary: %s: %s", self.name, self.report.line())
+
+    def flush_state(self) -> None:
+        """Emit STATE now (after each page), so a run killed at any moment resumes close by."""
+        self._write_state_message()
+
+    # ----------------------------------------------------------------------- Magento fields
+
+    def selected_properties(self) -> list[str] | None:
+        """Selected top-level properties, or None when all are (then no `fields` is sent)."""
+        properties = list(self.schema.get("properties", {}))
+        chosen = [name for name in properties if self.mask.get(("properties", name), True)]
+        if len(chosen) == len(properties):
+            return None
+        return chosen
+
+    def required_fields(self) -> set[str]:
+        """Magento fields the tap itself needs, whatever the catalog selects."""
+        keys = set(self.primary_keys)
+        if self.replication_key:
+            keys.add(self.replication_key)
+        return keys
+
+    def magento_fields(self) -> list[str] | None:
+        """Item fields for Magento's `fields` parameter, or None to ask for everything."""
+        chosen = self.selected_properties()
+        if chosen is None:
+            return None
+        wanted: list[str] = []
+        for name in [*chosen, *sorted(self.required_fields())]:
+            source = self.derived_fields.get(name, name) if name in self.derived_fields else name
+            if source and source not in wanted:
+                wanted.append(source)
+        return wanted
+
+    def fields_parameter(self) -> str | None:
+        """`items[entity_id,updated_at,...],total_count` (Webapi's FieldsFilter), or None."""
+        wanted = self.magento_fields()
+        if wanted is None:
+            return None
+        return f"items[{','.join(wanted)}],total_count"
+
+    # ----------------------------------------------------------------------------- requests
+
+    def search(
+        self,
+        criteria_for: Callable[[int], SearchCriteria],
+        store_code: str | None,
+        fields: str | None,
+    ) -> SearchPage:
+        """One search request at the tap's page size, lowered if the store's limit refuses it."""
+        while True:
+            size = self.magento_tap.page_size
+            criteria = criteria_for(size)
+            try:
+                if fields is None:
+                    page = self.client.search(self.route, criteria, store_code=store_code)
+                else:
+                    page = self._search_with_fields(criteria, store_code, fields)
+            except MagentoInputLimitError as error:
+                if not self.magento_tap.lower_page_size(error.max):
+                    raise
+                continue
+            self.magento_tap.note_store_clock()
+            return page
+
+    def _search_with_fields(
+        self, criteria: SearchCriteria, store_code: str | None, fields: str
+    ) -> SearchPage:
+        params = [*criteria.to_params(), ("fields", fields)]
+        raw = self.client.request("GET", self.route, params=params, store_code=store_code)
+        if not isinstance(raw, dict) or not isinstance(raw.get("total_count"), int):
+            msg = (
+                f"GET /V1{self.route} answered without items and total_count when asked for "
+                f"fields={fields}: remove the property selection for stream {self.name}"
+            )
+            raise MagentoResponseError(msg, method="GET", route=f"/V1{self.route}", status=200)
+        return SearchPage(
+            items=list(raw.get("items") or []), total_count=raw["total_count"], raw=raw
+        )
+
+    # ------------------------------------------------------------------------------- syncing
+
+    def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
+        stats = self.client.stats
+        requests_before, retries_before = stats.requests, stats.retries
+        started = time.monotonic()
+        records_before = self.report.records
+        self.report.ran = True
+        label = self.label(context)
+        answered = False
+        try:
+            selected = self.selected
+            for record in self.read(context):
+                answered = True
+                if selected:
+                    self.report.records += 1
+                yield record
+        except MagentoNotFound as error:
+            if self.module is None or answered or self.report.pages:
+                raise
+            self.logger.info(
+                "%s: %s answered 404, so the store has no %s module; no records (not an error)",
+                label,
+                error.route,
+                self.module,
+            )
+        finally:
+            self.report.requests += stats.requests - requests_before
+            self.report.retries += stats.retries - retries_before
+            self.report.seconds += time.monotonic() - started
+        self.logger.info(
+            "%s: finished with %d records (%d requests so far for this stream)",
+            label,
+            self.report.records - records_before,
+            self.report.requests,
+        )
+
+    def label(self, context: Context | None) -> str:
+        if context and context.get("store_code"):
+            return f"{self.name}[{context['store_code']}]"
+        return self.name
+
+    def read(self, context: Context | None) -> Iterator[dict[str, Any]]:
+        raise NotImplementedError
+
+
+class FullTableStream(MagentoStream):
+    """A small table read whole every run (Magento keeps no updated_at for it)."""
+
+    # A unique sort: without one, offset pages repeat or skip rows (magento2 #25001).
+    sort_fields: ClassVar[tuple[str, ...]] = ()
+    # False for routes that answer a plain list without searchCriteria (store views, websites).
+    searchable: ClassVar[bool] = True
+
+    def read(self, context: Context | None) -> Iterator[dict[str, Any]]:
+        label = self.label(context)
+        store_code = context.get("store_code") if context else None
+        if not self.searchable:
+            answer = self.client.get(self.route, store_code=store_code)
+            if not isinstance(answer, list):
+                msg = f"GET /V1{self.route} answered {type(answer).__name__}, not a list"
+                raise MagentoResponseError(msg, method="GET", route=f"/V1{self.route}", status=200)
+            self.magento_tap.note_store_clock()
+            Progress(self, label).page(len(answer), len(answer))
+            for row in answer:
+                yield self.shape(row, context)
+            return
+        criteria = SearchCriteria()
+        for name in self.sort_fields:
+            criteria = criteria.order_by(name, "ASC")
+        progress = Progress(self, label)
+        pages = self.client.iter_pages(
+            self.route, criteria, self.magento_tap.page_size, store_code=store_code
+        )
+        for page in pages:
+            progress.page(len(page.items), page.total_count)
+            for row in page.items:
+                yield self.shape(row, context)
+            self.flush_state()
+
+
+class IncrementalStream(MagentoStream):
+    """A stream read exactly and resumably by keyset paging on (updated_at, id).
+
+    Magento pages by offset only, its timestamps have one-second resolution, and a page past the
+    end may repeat. Offset paging over a table that changes skips rows, and a strict `gt` on the
+    timestamp loses the rest of a second's rows. So each page asks, with only what searchCriteria
+    can say (groups ANDed, filters ORed inside a group):
+
+        updated_at >= cursor_time
+        AND (updated_at > cursor_time OR id > cursor_id)     -- not on the first page
+        AND updated_at < bound                               -- fixed when the stream starts
+        ORDER BY updated_at ASC, id ASC, pageSize N, currentPage 1 (always)
+
+    OR across two fields in one group is supported by the routes used here: the flat sales
+    collections through Framework's FilterProcessor (addFieldToFilter with arrays of fields and
+    conditions, Framework/Api/SearchCriteria/CollectionProcessor/FilterProcessor.php) and the EAV
+    ones (customers, products, categories) through Eav's FilterProcessor, which passes
+    [['attribute' => f, cond => v], ...] to addAttributeToFilter and joins them with OR
+    (Eav/Model/Entity/Collection/AbstractCollection.php).
+
+    The bound is the store's clock (its Date header) truncated to the second, or end_date if
+    earlier: a second still being written is never half read, and rows of that second and later
+    come next run. Records come out in (updated_at, id) order, so the SDK's bookmark (the last
+    record's updated_at) is resumable: a rerun starts at `updated_at >= bookmark` and repeats at
+    most that second's rows.
+    """
+
+    replication_key = "updated_at"
+    # The id as a filter/sort field and as a record field (EAV entities say entity_id and id).
+    id_filter_field: ClassVar[str] = "entity_id"
+    id_field: ClassVar[str] = "entity_id"
+
+    def __init__(self, tap: TapMagento2) -> None:
+        super().__init__(tap)
+        self.active_companions: list[IncrementalStream] = []
+
+    @property
+    def is_sorted(self) -> bool:
+        return True
+
+    def compare_start_date(self, value: str, start_date_value: str) -> str:  # noqa: ARG002
+        # The bookmark wins over start_date (and over *_last_pull): see starting_point.
+        return value
+
+    def starting_point(self, context: Context | None) -> tuple[str | None, str]:
+        """Where this stream (partition) starts, in Magento's form, and why."""
+        state = self.get_context_state(context)
+        bookmark = state.get("replication_key_value")
+        if bookmark and state.get("replication_key") == self.replication_key:
+            return timestamps.to_magento(bookmark), "the bookmark in state"
+        last_pull = self.magento_tap.last_pull(self.name)
+        if last_pull:
+            return last_pull, f"{self.name}_last_pull"
+        if self.magento_tap.start_date:
+            return self.magento_tap.start_date, "start_date"
+        return None, f"no bookmark, {self.name}_last_pull or start_date"
+
+    def required_fields(self) -> set[str]:
+        return {*super().required_fields(), self.id_field}
+
+    def companions(self) -> list[IncrementalStream]:
+        """Selected streams whose records come inside this stream's answers (order_items)."""
+        return []
+
+    def write_companions(
+        self, row: dict[str, Any], companions: list[tuple[IncrementalStream, str | None]]
+    ) -> None:
+        """Write the companion records carried by one row, each from its own start on."""
+
+    def flush_state(self) -> None:
+        super().flush_state()
+        for companion in self.active_companions:
+            companion.flush_state()
+
+    def read(self, context: Context | None) -> Iterator[dict[str, Any]]:
+        label = self.label(context)
+        store_code = context.get("store_code") if context else None
+        own_start, reason = self.starting_point(context)
+        starts: list[str | None] = []
+        if self.selected:
+            starts.append(own_start)
+            self.logger.info(
+                "%s: reading from %s (%s)", label, own_start or "the beginning", reason
+            )
+        companions: list[tuple[IncrementalStream, str | None]] = []
+        for companion in self.companions():
+            start, why = companion.starting_point(None)
+            companion.begin_companion(self.name)
+            companions.append((companion, start))
+            starts.append(start)
+            self.logger.info(
+                "%s: reading from %s (%s)", companion.name, start or "the beginning", why
+            )
+        self.active_companions = [companion for companion, _ in companions]
+        try:
+            for row, key in self.keyset_rows(earliest(starts), store_code, label):
+                self.write_companions(row, companions)
+                if own_start is None or key >= own_start:
+                    yield self.shape(row, context)
+        finally:
+            self.active_companions = []
+
+    def keyset_criteria(
+        self, size: int, start: str | None, cursor: tuple[str, int] | None, bound: str | None
+    ) -> SearchCriteria:
+        """One page of the keyset walk (see the class docstring)."""
+        key_name = self.replication_key
+        criteria = SearchCriteria()
+        if cursor is not None:
+            criteria = criteria.where(key_name, "gteq", cursor[0]).any_of(
+                Filter(key_name, "gt", cursor[0]),
+                Filter(self.id_filter_field, "gt", cursor[1]),
+            )
+        elif start is not None:
+            criteria = criteria.where(key_name, "gteq", start)
+        if bound is not None:
+            criteria = criteria.where(key_name, "lt", bound)
+        return (
+            criteria.order_by(key_name, "ASC").order_by(self.id_filter_field, "ASC").page(size, 1)
+        )
+
+    def keyset_rows(
+        self, start: str | None, store_code: str | None, label: str
+    ) -> Iterator[tuple[dict[str, Any], str]]:
+        """Rows with start <= updated_at < bound in (updated_at, id) order, with updated_at."""
+        key_name = self.replication_key
+        fields = self.fields_parameter()
+        bound = self.magento_tap.bound_now()
+        bound_final = self.magento_tap.clock_known()
+        if bound_final:
+            self.logger.info("%s: reading rows updated before %s (store time)", label, bound)
+        cursor: tuple[str, int] | None = None
+        progress = Progress(self, label)
+        while True:
+            page = self.search(
+                functools.partial(self.keyset_criteria, start=start, cursor=cursor, bound=bound),
+                store_code,
+                fields,
+            )
+            items = page.items
+            ended = not items or len(items) >= page.total_count
+            if not bound_final:
+                # The first answer of the run carries the store's clock: fix the bound on it.
+                bound = self.magento_tap.bound_now(answered=True)
+                bound_final = True
+                self.logger.info("%s: reading rows updated before %s (store time)", label, bound)
+                kept = [item for item in items if item[key_name] < bound]
+                ended = ended or len(kept) < len(items)
+                items = kept
+            progress.page(len(items), progress.done + (len(items) if ended else page.total_count))
+            if items:
+                cursor = self.advance(cursor, items[-1], label)
+            for item in items:
+                yield item, item[key_name]
+            self.flush_state()
+            if ended:
+                return
+
+    def advance(
+        self, cursor: tuple[str, int] | None, last: dict[str, Any], label: str
+    ) -> tuple[str, int]:
+        """The cursor after a page; an error instead of a loop if the page did not move it."""
+        moved = (str(last[self.replication_key]), int(last[self.id_field]))
+        if cursor is not None and moved <= cursor:
+            msg = (
+                f"{label}: a page ended at {self.replication_key}={moved[0]}, "
+                f"{self.id_field}={moved[1]}, not after the cursor {cursor}: the store ignores "
+                f"searchCriteria filters or sort orders on {self.route}; report this store's "
+                "Magento version and modules"
+            )
+            raise MagentoCursorError(msg)
+        return moved
+
+
+def earliest(values: Iterable[str | None]) -> str | None:
+    """The earliest of Magento-form timestamps, None (everything) if any is None."""
+    found: str | None = None
+    for value in values:
+        if value is None:
+            return None
+        if found is None or value < found:
+            found = value
+    return found

@@ -1,0 +1,264 @@
+# Copyright 2026 The tap-magento2 authors. Licensed under the Apache License, Version 2.0.
+"""tap-magento2: the settings, the streams, and the run summary."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime, timedelta, timezone
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from magento2_rest import ConfigError, MagentoClient, MagentoError, MagentoSettings
+from magento2_rest import config_jsonschema as rest_config_jsonschema
+from singer_sdk import Tap
+from singer_sdk.exceptions import ConfigValidationError
+
+from tap_magento2 import timestamps
+from tap_magento2.b2b_streams import CompaniesStream, CompanyCreditsStream
+from tap_magento2.catalog_streams import (
+    CategoriesStream,
+    ProductAttributesStream,
+    ProductsStream,
+)
+from tap_magento2.client import MagentoCursorError
+from tap_magento2.customer_streams import CustomerGroupsStream, CustomersStream
+from tap_magento2.inventory_streams import (
+    InventorySourcesStream,
+    InventoryStocksStream,
+    SourceItemsStream,
+)
+from tap_magento2.sales_streams import (
+    CreditmemosStream,
+    InvoicesStream,
+    OrderItemsStream,
+    OrdersStream,
+    ShipmentsStream,
+)
+from tap_magento2.store_streams import StoreGroupsStream, StoreViewsStream, WebsitesStream
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from tap_magento2.client import MagentoStream
+
+STREAM_TYPES: tuple[type[MagentoStream], ...] = (
+    OrdersStream,
+    OrderItemsStream,
+    InvoicesStream,
+    ShipmentsStream,
+    CreditmemosStream,
+    CustomersStream,
+    CustomerGroupsStream,
+    ProductsStream,
+    ProductAttributesStream,
+    CategoriesStream,
+    StoreViewsStream,
+    StoreGroupsStream,
+    WebsitesStream,
+    InventorySourcesStream,
+    InventoryStocksStream,
+    SourceItemsStream,
+    CompaniesStream,
+    CompanyCreditsStream,
+)
+# The streams with a bookmark, each with its <stream>_last_pull setting.
+INCREMENTAL_STREAMS = (
+    "orders",
+    "order_items",
+    "invoices",
+    "shipments",
+    "creditmemos",
+    "customers",
+    "products",
+    "categories",
+)
+
+DEFAULT_PAGE_SIZE = 300
+DATE_HELP = "UTC 'YYYY-MM-DD HH:MM:SS' (Magento's form) or ISO 8601 with an offset"
+
+TAP_SETTINGS: dict[str, dict[str, Any]] = {
+    "start_date": {
+        "type": ["string"],
+        "description": (
+            f"Read incremental streams from this updated_at on ({DATE_HELP}) where state holds "
+            "no bookmark and no <stream>_last_pull is set. Without it: everything."
+        ),
+    },
+    "end_date": {
+        "type": ["string"],
+        "description": (
+            f"Read incremental streams up to this updated_at, exclusive ({DATE_HELP}). "
+            "Without it: up to the store's clock when each stream starts."
+        ),
+    },
+    "page_size": {
+        "type": ["integer"],
+        "default": DEFAULT_PAGE_SIZE,
+        "minimum": 1,
+        "description": (
+            "Records per request. Lowered to the store's maximum when its Web API input "
+            "limits refuse it (Magento 2.4.7 allows 300 when they are on)."
+        ),
+    },
+    "store_codes": {
+        "type": ["array"],
+        "items": {"type": ["string"]},
+        "description": (
+            "Store view codes to read products in, one bookmark each (product values differ "
+            "per store view). Default: store_code alone."
+        ),
+    },
+}
+for _stream in INCREMENTAL_STREAMS:
+    TAP_SETTINGS[f"{_stream}_last_pull"] = {
+        "type": ["string"],
+        "description": (
+            f"Read {_stream} from this updated_at on ({DATE_HELP}) where state holds no "
+            f"{_stream} bookmark; takes precedence over start_date."
+        ),
+    }
+
+
+class TapMagento2(Tap):
+    """Singer tap for Magento 2 / Adobe Commerce, reading through magento2_rest."""
+
+    name = "tap-magento2"
+    config_jsonschema = {  # noqa: RUF012 - the SDK reads it as a class attribute
+        "type": "object",
+        "properties": {**rest_config_jsonschema, **TAP_SETTINGS},
+        "required": ["url"],
+    }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self._clock: tuple[datetime, float] | None = None
+        self._page_size_lowered = False
+        super().__init__(*args, **kwargs)
+        self.page_size = int(self.config.get("page_size") or DEFAULT_PAGE_SIZE)
+
+    @classmethod
+    def invoke(cls, **kwargs: Any) -> None:
+        """Run a sync; a refusal from the store is reported in one line, without a traceback."""
+        try:
+            super().invoke(**kwargs)
+        except (MagentoError, MagentoCursorError) as error:
+            cls.logger.error("%s", error)  # noqa: TRY400 - the message says it all
+            raise SystemExit(1) from None
+
+    # ------------------------------------------------------------------------------ settings
+
+    def _validate_config(self, *, raise_errors: bool = True) -> list[str]:
+        errors = super()._validate_config(raise_errors=raise_errors)
+        if errors:
+            return errors
+        problems = self.setting_problems()
+        if problems and raise_errors:
+            raise ConfigValidationError("Config validation failed", errors=problems)
+        return problems
+
+    def setting_problems(self) -> list[str]:
+        """One line per wrong setting, naming it and the fix."""
+        problems: list[str] = []
+        try:
+            self.magento_settings  # noqa: B018 - validates
+        except ConfigError as error:
+            problems.append(str(error))
+        names = ["start_date", "end_date", *(f"{s}_last_pull" for s in INCREMENTAL_STREAMS)]
+        problems.extend(
+            problem
+            for problem in (
+                timestamps.setting_problem(name, self.config.get(name)) for name in names
+            )
+            if problem
+        )
+        codes = self.config.get("store_codes")
+        if codes is not None and (
+            not isinstance(codes, list) or not all(isinstance(c, str) and c for c in codes)
+        ):
+            problems.append("store_codes: give a list of store view codes such as [default, fr]")
+        return problems
+
+    @cached_property
+    def magento_settings(self) -> MagentoSettings:
+        return MagentoSettings.from_config(self.config)
+
+    @cached_property
+    def client(self) -> MagentoClient:
+        return MagentoClient(self.magento_settings, logger=self.logger.getChild("http"))
+
+    @cached_property
+    def start_date(self) -> str | None:
+        return timestamps.check_setting("start_date", self.config.get("start_date"))
+
+    @cached_property
+    def end_date(self) -> str | None:
+        return timestamps.check_setting("end_date", self.config.get("end_date"))
+
+    def last_pull(self, stream: str) -> str | None:
+        name = f"{stream}_last_pull"
+        return timestamps.check_setting(name, self.config.get(name))
+
+    @property
+    def store_codes(self) -> list[str]:
+        codes = self.config.get("store_codes")
+        if codes:
+            return list(dict.fromkeys(codes))
+        return [self.magento_settings.store_code]
+
+    def lower_page_size(self, maximum: int | None) -> bool:
+        """Take the store's page size limit; False when there is nothing smaller to try."""
+        if maximum is None or not 0 < maximum < self.page_size:
+            return False
+        self.logger.warning(
+            "page_size %d is above the store's limit (Web API input limits): using %d",
+            self.page_size,
+            maximum,
+        )
+        self.page_size = maximum
+        return True
+
+    # -------------------------------------------------------------------------- store clock
+
+    def note_store_clock(self) -> None:
+        """Remember when the store's last Date header was seen, to estimate its clock later."""
+        date = self.client.last_response_date
+        if date is not None and (self._clock is None or self._clock[0] != date):
+            self._clock = (date, time.monotonic())
+
+    def clock_known(self) -> bool:
+        return self._clock is not None
+
+    def store_now(self) -> datetime:
+        """The store's clock (its Date header plus the time since), else this machine's."""
+        if self._clock is None:
+            return datetime.now(timezone.utc)
+        date, seen = self._clock
+        return date + timedelta(seconds=time.monotonic() - seen)
+
+    def bound_now(self, *, answered: bool = False) -> str | None:
+        """The exclusive upper bound for a stream starting now, in Magento's form.
+
+        Before the store has answered at all (and without end_date) it is None: the first page
+        then asks without a bound and the stream fixes it from that answer's Date header
+        (`answered=True`; this machine's clock if the store sent no Date).
+        """
+        self.note_store_clock()
+        if self._clock is None and not answered:
+            return self.end_date
+        clock = timestamps.to_magento(self.store_now().replace(microsecond=0))
+        if self.end_date is not None and self.end_date < clock:
+            return self.end_date
+        return clock
+
+    # --------------------------------------------------------------------------------- run
+
+    def discover_streams(self) -> Sequence[MagentoStream]:
+        return [stream_type(tap=self) for stream_type in STREAM_TYPES]
+
+    def run_discovery(self) -> str:
+        products = self.streams.get("products")
+        if isinstance(products, ProductsStream):
+            try:
+                products.type_custom_attributes()
+            except (ConfigError, MagentoError) as error:
+                self.logger.warning("products: custom_attributes_by_code stays untyped (%s)", error)
+        return super().run_discovery()

@@ -1,0 +1,158 @@
+# Copyright 2026 The target-magento2 authors. Licensed under the Apache License, Version 2.0.
+# ruff: noqa: INP001 - a script run by path, not a module of a package
+"""Write samples/erp/*.jsonl: ERP-style records for `magento2-sandbox serve --seed 1 --orders 500`.
+
+The SKUs, sources, order increment ids and company ids are read from such a store through its REST
+API, so the samples name things that exist there. Run from the repository root:
+
+    .venv/bin/python target-magento2/samples/generate_erp.py
+
+Numbers stay JSON numbers, and no value looks like a date: tap-jsonl types fields from the values it
+samples, and would turn a date-like string into a `date-time` field.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from magento2_rest import MagentoClient, MagentoSettings, SearchCriteria
+from magento2_sandbox import Sandbox
+
+HERE = Path(__file__).resolve().parent / "erp"
+
+
+def write(name: str, records: list[dict[str, Any]]) -> None:
+    HERE.mkdir(parents=True, exist_ok=True)
+    text = "".join(json.dumps(record, ensure_ascii=False) + "\n" for record in records)
+    (HERE / f"{name}.jsonl").write_text(text, "utf-8")
+    print(f"{HERE / name}.jsonl: {len(records)} records")  # noqa: T201
+
+
+def everything(api: MagentoClient, route: str, sort: str = "entity_id") -> list[dict[str, Any]]:
+    criteria = SearchCriteria().order_by(sort)
+    return [item for page in api.iter_pages(route, criteria, 100) for item in page.items]
+
+
+def top(order: dict[str, Any]) -> list[dict[str, Any]]:
+    return [i for i in order.get("items") or [] if not i.get("parent_item_id")]
+
+
+def main() -> None:
+    with Sandbox(seed=1, orders=500) as sandbox:
+        settings = MagentoSettings.from_config({"url": sandbox.url, **sandbox.credentials})
+        with MagentoClient(settings) as api:
+            build(api)
+
+
+def build(api: MagentoClient) -> None:
+    products = [p for p in everything(api, "/products") if p["type_id"] == "simple"]
+    skus = [p["sku"] for p in products]
+    write(
+        "source_items",
+        [
+            {"sku": sku, "source_code": source, "quantity": 10 + (n * 7) % 90}
+            for n, sku in enumerate(skus[:12])
+            for source in ("default", "eu_warehouse")
+        ]
+        + [{"sku": skus[12], "source_code": "eu_warehouse", "quantity": 0, "status": 0}],
+    )
+    write(
+        "stock_items",
+        [{"sku": sku, "qty": 40 + n, "is_in_stock": True} for n, sku in enumerate(skus[13:18])]
+        + [{"sku": skus[18], "qty": 0, "is_in_stock": False}],
+    )
+    write(
+        "products",
+        [
+            {"sku": skus[0], "price": 24.9, "weight": 0.8},
+            {
+                "sku": skus[1],
+                "price": 39.0,
+                "custom_attributes": {"description": "Restocked in the spring range."},
+            },
+            {"sku": skus[2], "status": 2},
+            {"sku": skus[3], "store_code": "fr", "name": "Article de saison"},
+        ],
+    )
+    orders = everything(api, "/orders")
+    fresh = [
+        o
+        for o in orders
+        if o["state"] == "new"
+        and all(not i.get("is_virtual") and not float(i.get("qty_invoiced") or 0) for i in top(o))
+    ]
+    invoices: list[dict[str, Any]] = []
+    for n, order in enumerate(fresh[:8]):
+        record: dict[str, Any] = {
+            "order_increment_id": order["increment_id"],
+            "reference": f"ERP-INV-{order['increment_id']}",
+            "capture": False,
+        }
+        if n % 2:
+            item = top(order)[0]
+            record["items"] = [{"sku": item["sku"], "qty": float(item["qty_ordered"])}]
+            record["comment"] = "Invoiced from the ERP"
+        invoices.append(record)
+    write("invoices", invoices)
+    processing = [
+        o
+        for o in orders
+        if o["state"] == "processing"
+        and any(float(i.get("qty_shipped") or 0) < float(i["qty_ordered"]) for i in top(o))
+        and all(not i.get("is_virtual") for i in top(o))
+    ]
+    write(
+        "shipments",
+        [
+            {
+                "order_increment_id": order["increment_id"],
+                "reference": f"WMS-PARCEL-{order['increment_id']}",
+                "tracks": [
+                    {
+                        "track_number": f"1Z{int(order['entity_id']):08d}",
+                        "carrier_code": "ups",
+                        "title": "UPS Standard",
+                    }
+                ],
+                "notify": False,
+            }
+            for order in processing[:8]
+        ],
+    )
+    companies = everything(api, "/company/", sort="entity_id")
+    company_credits = [api.get(f"/companyCredits/company/{c['id']}") for c in companies[:3]]
+    write(
+        "company_credits",
+        [
+            {
+                "company_id": credit["company_id"],
+                "credit_limit": float(credit.get("credit_limit") or 0) + 2500,
+                "currency_code": credit["currency_code"],
+                "exceed_limit": False,
+                "balance_change": {
+                    "value": 500 + 100 * n,
+                    "operation_type": 4,
+                    "comment": "Payment received",
+                    "reference": f"ERP-PAY-{credit['company_id']:04d}",
+                },
+            }
+            for n, credit in enumerate(company_credits)
+        ],
+    )
+    write(
+        "companies",
+        [
+            {"company_id": companies[0]["id"], "status": 1},
+            {
+                "company_id": companies[1]["id"],
+                "telephone": "+1 555 0100",
+                "vat_tax_id": "VAT-0042",
+            },
+        ],
+    )
+
+
+if __name__ == "__main__":
+    main()

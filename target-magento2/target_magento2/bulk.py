@@ -1,0 +1,176 @@
+# Copyright 2026 The target-magento2 authors. Licensed under the Apache License, Version 2.0.
+"""Async mode: submit bulk requests, follow their status, map each operation back to its record.
+
+A bulk request (`POST|PUT /async/bulk/V1/...`, a JSON array of ordinary bodies) is answered 202
+with `request_items` [{id, status: accepted|rejected}], `id` being the body's index in the array.
+Nothing runs until the store's `async.operations.all` consumer picks the operations up; their
+results come from `GET /V1/bulk/{uuid}/detailed-status`: `operations_list` [{id, status,
+result_message}], status 1 complete, 2 failed (retriable), 3 failed, 4 open, 5 rejected
+(WebapiAsync/Controller/Rest/AsynchronousRequestProcessor.php,
+Framework/Bulk/OperationInterface.php).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from magento2_rest import MagentoClient, MagentoError, MagentoInputLimitError, MagentoUnknownOutcome
+
+from target_magento2.rejects import is_refusal
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
+STATUS_COMPLETE = 1
+STATUS_FAILED_RETRIABLE = 2
+STATUS_FAILED = 3
+STATUS_OPEN = 4
+STATUS_REJECTED = 5
+STATUS_WORDS = {
+    STATUS_COMPLETE: "complete",
+    STATUS_FAILED_RETRIABLE: "failed (retriable)",
+    STATUS_FAILED: "failed",
+    STATUS_OPEN: "still open",
+    STATUS_REJECTED: "rejected",
+}
+
+
+@dataclass(frozen=True)
+class OperationResult:
+    """The end of one bulk operation; `status` None means it was still open at the deadline."""
+
+    bulk_uuid: str | None
+    status: int | None
+    message: str
+
+    @property
+    def complete(self) -> bool:
+        return self.status == STATUS_COMPLETE
+
+    @property
+    def unknown(self) -> bool:
+        return self.status is None or self.status == STATUS_OPEN
+
+
+@dataclass
+class BulkRunner:
+    """Submits bodies as bulk requests of `size` operations at most, follows them to their end."""
+
+    client: MagentoClient
+    size: int
+    timeout: float
+    poll_interval: float
+    sleep: Callable[[float], None] = time.sleep
+
+    def run(
+        self,
+        method: str,
+        route: str,
+        bodies: Sequence[dict[str, Any]],
+        *,
+        store_code: str | None = None,
+        idempotent: bool = True,
+    ) -> list[OperationResult]:
+        """One result per body, in order. `route` is the bulk route (`/products/bySku`...).
+
+        `idempotent`: the bodies set values, so the client may repeat a submission whose answer
+        was lost. Otherwise a lost answer leaves those operations unknown (the store may have
+        queued them): the caller reads the store back.
+        """
+        submitted: list[tuple[str, list[int], dict[int, OperationResult]]] = []
+        settled: dict[int, OperationResult] = {}
+        pending = [
+            list(range(start, min(start + self.size, len(bodies))))
+            for start in range(0, len(bodies), self.size)
+        ]
+        while pending:
+            chunk = pending.pop(0)
+            try:
+                uuid, rejected = self._submit(
+                    method, route, [bodies[i] for i in chunk], store_code, idempotent=idempotent
+                )
+            except MagentoUnknownOutcome as error:
+                for index in chunk:
+                    settled[index] = OperationResult(None, None, str(error))
+                continue
+            except MagentoError as error:
+                if not is_refusal(error):
+                    raise
+                if len(chunk) == 1:
+                    settled[chunk[0]] = OperationResult(None, STATUS_REJECTED, error.message)
+                    continue
+                # Refused as a whole, nothing was queued: the store's array limit (async 5000)
+                # or one body failing the input check. Split, never drop, until each refused
+                # body stands alone with Magento's message.
+                limit = len(chunk) // 2
+                if isinstance(error, MagentoInputLimitError) and error.max:
+                    limit = max(1, min(error.max, len(chunk) - 1))
+                pending[0:0] = [chunk[i : i + limit] for i in range(0, len(chunk), limit)]
+                continue
+            submitted.append((uuid, chunk, rejected))
+        results: list[OperationResult | None] = [settled.get(i) for i in range(len(bodies))]
+        deadline = time.monotonic() + self.timeout
+        for uuid, chunk, rejected in submitted:
+            statuses = self._follow(uuid, len(chunk), deadline)
+            for position, index in enumerate(chunk):
+                results[index] = rejected.get(position) or statuses.get(
+                    position,
+                    OperationResult(
+                        uuid,
+                        None,
+                        f"bulk {uuid}: operation {position} did not finish within "
+                        f"bulk_timeout ({self.timeout:g} s); its outcome is unknown - check "
+                        f"GET /V1/bulk/{uuid}/detailed-status before running again",
+                    ),
+                )
+        return [r for r in results if r is not None]
+
+    def _submit(
+        self,
+        method: str,
+        route: str,
+        bodies: list[dict[str, Any]],
+        store_code: str | None,
+        *,
+        idempotent: bool,
+    ) -> tuple[str, dict[int, OperationResult]]:
+        answer = self.client.request(
+            method,
+            route,
+            json=bodies,
+            store_code=store_code,
+            api="async/bulk/V1",
+            idempotent=idempotent,
+        )
+        uuid = str(answer["bulk_uuid"])
+        rejected: dict[int, OperationResult] = {}
+        for position, item in enumerate(answer.get("request_items") or []):
+            if str(item.get("status", "accepted")).lower() != "accepted":
+                index = int(item.get("id", position))
+                message = item.get("error_message") or "the store rejected the operation"
+                rejected[index] = OperationResult(uuid, STATUS_REJECTED, str(message))
+        return uuid, rejected
+
+    def _follow(self, uuid: str, count: int, deadline: float) -> dict[int, OperationResult]:
+        """Poll detailed-status until no operation is open or the deadline passes."""
+        wait = min(0.2, self.poll_interval)
+        finished: dict[int, OperationResult] = {}
+        while True:
+            answer = self.client.get(f"/bulk/{uuid}/detailed-status")
+            operations = answer.get("operations_list") or []
+            finished = {}
+            for position, operation in enumerate(operations):
+                index = int(operation.get("id", position))
+                if index >= count:  # a store numbering operations by table row, not by position
+                    index = position
+                status = int(operation.get("status") or STATUS_OPEN)
+                if status == STATUS_OPEN:
+                    continue
+                message = str(operation.get("result_message") or STATUS_WORDS.get(status, status))
+                finished[index] = OperationResult(uuid, status, message)
+            if len(finished) >= count or time.monotonic() >= deadline:
+                return finished
+            self.sleep(min(wait, max(0.0, deadline - time.monotonic())))
+            wait = min(wait * 2, self.poll_interval)

@@ -1,0 +1,425 @@
+# Copyright 2026 The target-magento2 authors. Licensed under the Apache License, Version 2.0.
+"""What every sink shares: record validation, outcomes, and running writes in V1 or async mode.
+
+A sink collects a batch (the SDK drains it when `batch_size_rows` records are in, and at the end),
+validates each record as it arrives - against the stream's own schema and the kind's published
+schema - and refuses the invalid ones before anything is written. `process_batch` returns only
+once Magento confirmed (or refused) every write of the batch: the SDK emits STATE after draining,
+so STATE never covers a write that is not confirmed.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import jsonschema
+from magento2_rest import (
+    MagentoError,
+    MagentoUnknownOutcome,
+)
+from singer_sdk.sinks import BatchSink
+from singer_sdk.sinks.core import BaseJSONSchemaValidator
+
+from target_magento2.bulk import BulkRunner, OperationResult
+from target_magento2.records import clean_record, field_path, schema_problem, unknown_fields
+from target_magento2.rejects import error_label, is_refusal
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
+    from magento2_rest import MagentoClient
+
+    from target_magento2.rejects import Ledger
+    from target_magento2.target import TargetMagento2
+
+# A write whose answer was lost is sent again at most once more, and only after reading the
+# store back twice (once at once, once after `settle_seconds`) showed it did not land.
+MAX_WRITE_ATTEMPTS = 2
+
+
+@dataclass
+class Entry:
+    """One incoming record: as received (for the rejects file) and cleaned (what is written)."""
+
+    raw: dict[str, Any]
+    data: dict[str, Any]
+    outcome: str | None = None
+
+
+@dataclass
+class Write:
+    """One call to Magento for one record, in its V1 form and its bulk (async) form.
+
+    `bulk_route` replaces the path parameters with `by<Param>` and `bulk_body` carries them
+    (FACTS.md, URLs: `PUT /async/bulk/V1/products/bySku`).
+    """
+
+    method: str
+    route: str
+    body: dict[str, Any]
+    bulk_route: str
+    bulk_body: dict[str, Any]
+    store_code: str | None = None
+    idempotent: bool = True
+
+
+@dataclass
+class Plan:
+    """What a record needs: nothing (`writes` empty: already done), or these writes."""
+
+    entry: Entry
+    writes: list[Write] = field(default_factory=list)
+    # Read the store again and say what is still missing (None: nothing, the write landed).
+    replan: Callable[[], Plan | None] | None = None
+
+
+class _StreamSchemaCheck(BaseJSONSchemaValidator):
+    """The stream's own schema, checked without raising: the sink refuses the record itself."""
+
+    def __init__(self, schema: dict[str, Any], sink: MagentoSink) -> None:
+        super().__init__(schema)
+        self.sink = sink
+        cls = jsonschema.validators.validator_for(schema)
+        cls.check_schema(schema)
+        self.validator = cls(schema)
+
+    def validate(self, record: dict[str, Any]) -> None:
+        error = jsonschema.exceptions.best_match(self.validator.iter_errors(record))
+        if error is not None:
+            self.sink.stream_schema_problem = (field_path(error.absolute_path), error.message)
+
+
+class MagentoSink(BatchSink):
+    """Base of the kinds' sinks. Subclasses set `kind` and implement `write_batch`."""
+
+    kind: ClassVar[str]
+    MAX_SIZE_DEFAULT = 1000
+    # Whether `confirm` reads the store back (otherwise it trusts the operations' status).
+    can_read_back: ClassVar[bool] = False
+
+    def __init__(
+        self,
+        target: TargetMagento2,
+        stream_name: str,
+        schema: dict[str, Any],
+        key_properties: Sequence[str] | None,
+    ) -> None:
+        self.stream_schema_problem: tuple[str, str] | None = None
+        self.magento_target = target
+        super().__init__(target, stream_name, schema, key_properties)
+        self._warned_unknown: set[str] = set()
+
+    # ---------------------------------------------------------------------------- shared state
+
+    @property
+    def magento(self) -> MagentoClient:
+        return self.magento_target.magento
+
+    @property
+    def ledger(self) -> Ledger:
+        return self.magento_target.ledger
+
+    @property
+    def dry_run(self) -> bool:
+        return bool(self.config.get("dry_run", False))
+
+    @property
+    def async_mode(self) -> bool:
+        return self.magento_target.magento_settings.api_type == "async/V1"
+
+    @property
+    def bulk(self) -> BulkRunner:
+        return BulkRunner(
+            self.magento,
+            size=int(self.config.get("bulk_size", 1000)),
+            timeout=float(self.config.get("bulk_timeout", 600)),
+            poll_interval=float(self.config.get("bulk_poll_interval", 2.0)),
+        )
+
+    @property
+    def max_workers(self) -> int:
+        if self.config.get("stop_on_reject", False):
+            return 1  # nothing may be in flight after the first refusal
+        return max(1, int(self.config.get("max_workers", 4)))
+
+    @property
+    def settle_seconds(self) -> float:
+        return float(self.config.get("settle_seconds", 5.0))
+
+    # ----------------------------------------------------------------------------- validation
+
+    def get_validator(self) -> BaseJSONSchemaValidator | None:
+        if not self.validate_schema:
+            return None
+        return _StreamSchemaCheck(self.schema, self)
+
+    def process_record(self, record: dict[str, Any], context: dict[str, Any]) -> None:
+        problem, self.stream_schema_problem = self.stream_schema_problem, None
+        if problem is not None:
+            where, reason = problem
+            self.refuse_raw(record, f"{where}: {reason} (the stream's schema)", where)
+            return
+        data = clean_record(record)
+        problem = schema_problem(self.kind, data)
+        if problem is not None:
+            where, reason = problem
+            self.refuse_raw(record, f"{where}: {reason}", where)
+            return
+        for name in unknown_fields(self.kind, data):
+            if name not in self._warned_unknown:
+                self._warned_unknown.add(name)
+                self.logger.warning(
+                    "stream %r: field %r is not part of %s records and is ignored",
+                    self.stream_name,
+                    name,
+                    self.kind,
+                )
+        context.setdefault("entries", []).append(Entry(raw=record, data=data))
+
+    def refuse_raw(self, record: dict[str, Any], message: str, where: str) -> None:
+        self.ledger.refused(
+            self.stream_name, record, f"schema: {message}", route=None, field_path=where
+        )
+
+    # ------------------------------------------------------------------------------- outcomes
+
+    def refuse(self, entry: Entry, message: str, route: str | None = None) -> None:
+        entry.outcome = "refused"
+        self.ledger.refused(self.stream_name, entry.raw, message, route=route)
+
+    def unknown(self, entry: Entry, message: str, route: str | None = None) -> None:
+        entry.outcome = "unknown"
+        self.ledger.unknown(self.stream_name, entry.raw, message, route=route)
+        self.magento_target.state_frozen = True
+
+    def settle(self, entry: Entry, outcome: str) -> None:
+        entry.outcome = outcome
+        self.ledger.count(self.stream_name, outcome)
+
+    # ------------------------------------------------------------------------------- batching
+
+    def process_batch(self, context: dict[str, Any]) -> None:
+        entries: list[Entry] = context.get("entries", [])
+        if not entries:
+            return
+        self.magento_target.batches_in_flight += 1
+        try:
+            self.write_batch(entries)
+        finally:
+            self.magento_target.batches_in_flight -= 1
+
+    def write_batch(self, entries: list[Entry]) -> None:
+        """Plan the records of a wave (reads only), run their writes, then the next wave."""
+        for wave in waves(entries, self.wave_key):
+            self.run_plans([plan for entry in wave if (plan := self.plan(entry)) is not None])
+
+    def wave_key(self, entry: Entry) -> Any:
+        """Records with the same key go in successive waves, so each is planned against what the
+        previous one wrote (two changes of one company must not undo each other)."""
+        return id(entry)
+
+    def plan(self, entry: Entry) -> Plan | None:
+        """The writes one record needs, or None when it was refused while planning."""
+        raise NotImplementedError
+
+    def confirm(self, plans: list[Plan]) -> list[Plan]:
+        """Async mode: the plans whose completed operations the store does not show (read back)."""
+        _ = plans
+        return []
+
+    # ------------------------------------------------------------------------------- running
+
+    def run_plans(self, plans: list[Plan]) -> None:
+        todo = []
+        for plan in plans:
+            if not plan.writes:
+                self.settle(plan.entry, "already_done")
+            elif self.dry_run:
+                for write in plan.writes:
+                    self.logger.info(
+                        "dry run: %s would send %s %s %s",
+                        self.stream_name,
+                        write.method,
+                        write.route,
+                        write.body,
+                    )
+                self.settle(plan.entry, "would_write")
+            else:
+                todo.append(plan)
+        if not todo:
+            return
+        if self.async_mode:
+            self.run_bulk(todo)
+        elif self.max_workers > 1 and len(todo) > 1:
+            # The records of a wave touch different entities (see wave_key): their calls may
+            # overlap, which is where the time of a synchronous run goes (one round trip each).
+            with ThreadPoolExecutor(self.max_workers, thread_name_prefix=self.kind) as pool:
+                list(pool.map(self.run_v1, todo))
+        else:
+            for plan in todo:
+                self.run_v1(plan)
+
+    def run_v1(self, plan: Plan) -> None:
+        """Send a record's writes one by one; a lost answer is read back, never repeated blindly."""
+        attempts = 0
+        writes = list(plan.writes)
+        while writes:
+            write = writes[0]
+            try:
+                self.magento.request(
+                    write.method,
+                    write.route,
+                    json=write.body,
+                    store_code=write.store_code,
+                    idempotent=write.idempotent,
+                )
+            except MagentoUnknownOutcome as error:
+                attempts += 1
+                fresh = self.read_back(plan)
+                if fresh is None or not fresh.writes:
+                    self.settle(plan.entry, "written")
+                    return
+                if attempts >= MAX_WRITE_ATTEMPTS:
+                    self.unknown(
+                        plan.entry, f"{error}; reading the store back twice did not show it"
+                    )
+                    return
+                writes = list(fresh.writes)
+                continue
+            except MagentoError as error:
+                if not is_refusal(error):
+                    raise
+                self.refuse(plan.entry, error.message or str(error), route=error_label(error))
+                return
+            writes.pop(0)
+        self.settle(plan.entry, "written")
+
+    def read_back(self, plan: Plan) -> Plan | None:
+        """After a lost answer: read at once, and once more after `settle_seconds` if not there."""
+        if plan.replan is None:
+            return plan
+        fresh = plan.replan()
+        if fresh is None or not fresh.writes:
+            return fresh
+        # A write can still be running on the store when its answer is lost (a CDN's 503 after
+        # its first-byte timeout): give it time before deciding it did not land.
+        time.sleep(self.settle_seconds)
+        return plan.replan()
+
+    def run_bulk(self, plans: list[Plan]) -> None:
+        """Async mode: every write as a bulk operation; each result goes back to its record."""
+        results = self.submit_bulk(plans)
+        completed, unsure = [], []
+        for plan in plans:
+            outcomes = results[id(plan)]
+            failed = [(w, a) for w, a in outcomes if not a.complete and not a.unknown]
+            if failed:
+                write, answer = failed[0]
+                self.refuse(plan.entry, answer.message, route=bulk_label(write))
+            elif any(a.unknown for _, a in outcomes):
+                unsure.append(plan)
+            else:
+                completed.append(plan)
+        missing = {id(plan) for plan in self.confirm(completed)}
+        for plan in completed:
+            if id(plan) in missing:
+                self.unknown(
+                    plan.entry,
+                    "the bulk operation completed but reading the store back does not show it",
+                    route=bulk_label(plan.writes[0]),
+                )
+            else:
+                self.settle(plan.entry, "written")
+        if unsure:
+            self.resolve_unsure(unsure, results)
+
+    def submit_bulk(self, plans: list[Plan]) -> dict[int, list[tuple[Write, OperationResult]]]:
+        """Bulk requests grouped by route, store and idempotence; results by plan."""
+        groups: dict[tuple[str, str, str | None, bool], list[tuple[Plan, Write]]] = defaultdict(
+            list
+        )
+        for plan in plans:
+            for write in plan.writes:
+                key = (write.method, write.bulk_route, write.store_code, write.idempotent)
+                groups[key].append((plan, write))
+        results: dict[int, list[tuple[Write, OperationResult]]] = defaultdict(list)
+        for (method, route, store_code, idempotent), pairs in groups.items():
+            answers = self.bulk.run(
+                method,
+                route,
+                [write.bulk_body for _, write in pairs],
+                store_code=store_code,
+                idempotent=idempotent,
+            )
+            for (plan, write), answer in zip(pairs, answers, strict=True):
+                results[id(plan)].append((write, answer))
+        return results
+
+    def resolve_unsure(
+        self, plans: list[Plan], results: dict[int, list[tuple[Write, OperationResult]]]
+    ) -> None:
+        """Operations not seen to finish: read back where the kind can tell; the rest stay unknown.
+
+        A bulk still open at `bulk_timeout` is read back once more after `settle_seconds`. A
+        submission whose answer was lost has no uuid to follow, but the store may have queued it:
+        the store is read back until it shows the writes or `bulk_timeout` passes.
+        """
+        missing = list(plans)
+        if self.can_read_back:
+            lost = any(a.bulk_uuid is None for p in plans for _, a in results[id(p)] if a.unknown)
+            patience = float(self.config.get("bulk_timeout", 600)) if lost else 0.0
+            deadline = time.monotonic() + max(patience, self.settle_seconds)
+            wait = max(0.2, min(self.settle_seconds, 1.0))
+            while missing:
+                time.sleep(max(0.0, min(wait, deadline - time.monotonic())))
+                missing = self.confirm(missing)
+                if time.monotonic() >= deadline:
+                    break
+                wait = min(wait * 2, float(self.config.get("bulk_poll_interval", 2.0)))
+        still = {id(plan) for plan in missing}
+        for plan in plans:
+            if id(plan) not in still:
+                self.settle(plan.entry, "written")
+                continue
+            write, answer = next((w, a) for w, a in results[id(plan)] if a.unknown)
+            self.unknown(plan.entry, answer.message, route=bulk_label(write))
+
+
+def waves(entries: list[Entry], key: Callable[[Entry], Any]) -> list[list[Entry]]:
+    """Split records so no two in one wave share a key; order is kept within each key."""
+    result: list[list[Entry]] = []
+    seen: dict[Any, int] = defaultdict(int)
+    for entry in entries:
+        k = key(entry)
+        index = seen[k]
+        seen[k] += 1
+        if index == len(result):
+            result.append([])
+        result[index].append(entry)
+    return result
+
+
+def bulk_label(write: Write) -> str:
+    return f"{write.method} /async/bulk/V1{write.bulk_route}"
+
+
+class IgnoredStreamSink(MagentoSink):
+    """A stream without a Magento route, under `unknown_streams: ignore`: checked, counted."""
+
+    kind = ""
+
+    def process_record(self, record: dict[str, Any], context: dict[str, Any]) -> None:
+        _ = context
+        problem, self.stream_schema_problem = self.stream_schema_problem, None
+        if problem is not None:
+            where, reason = problem
+            self.refuse_raw(record, f"{where}: {reason} (the stream's schema)", where)
+            return
+        self.ledger.count(self.stream_name, "ignored")
+
+    def plan(self, entry: Entry) -> Plan | None:  # pragma: no cover - never has entries
+        return Plan(entry)

@@ -1,0 +1,291 @@
+# Copyright 2026 The target-magento2 authors. Licensed under the Apache License, Version 2.0.
+"""target-magento2: settings, stream-name routing, the end-of-run summary and the exit status."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from magento2_rest import (
+    ConfigError,
+    MagentoClient,
+    MagentoError,
+    MagentoSettings,
+    config_jsonschema,
+)
+from singer_sdk import Target
+from singer_sdk import typing as th
+
+from target_magento2.b2b_sinks import CompaniesSink, CompanyCreditsSink
+from target_magento2.catalog_sinks import ProductsSink
+from target_magento2.inventory_sinks import SourceItemsSink, StockItemsSink
+from target_magento2.records import KINDS, resolve_kind
+from target_magento2.rejects import Ledger, RunStoppedError
+from target_magento2.sales_sinks import InvoicesSink, ShipmentsSink
+from target_magento2.sinks import IgnoredStreamSink, MagentoSink
+
+if TYPE_CHECKING:
+    from types import FrameType
+
+    from singer_sdk.sinks import Sink
+
+SINKS: dict[str, type[MagentoSink]] = {
+    "source_items": SourceItemsSink,
+    "stock_items": StockItemsSink,
+    "products": ProductsSink,
+    "invoices": InvoicesSink,
+    "shipments": ShipmentsSink,
+    "company_credits": CompanyCreditsSink,
+    "companies": CompaniesSink,
+}
+
+TARGET_SETTINGS = th.PropertiesList(
+    th.Property(
+        "stream_routes",
+        th.ObjectType(additional_properties=th.StringType(allowed_values=list(KINDS))),
+        description=(
+            "Incoming stream name -> kind it writes (source_items, stock_items, products, "
+            "invoices, shipments, company_credits, companies), for streams not named after a "
+            'kind, e.g. {"erp_stock": "source_items"}.'
+        ),
+    ),
+    th.Property(
+        "unknown_streams",
+        th.StringType(allowed_values=["fail", "ignore"]),
+        default="fail",
+        description=(
+            "A stream that is neither a kind's name nor in stream_routes: fail (stop with an "
+            "error naming it) or ignore (validate its records, count them, write nothing)."
+        ),
+    ),
+    th.Property(
+        "batch_size",
+        th.IntegerType(),
+        default=100,
+        description=(
+            "Source items per synchronous request. A store with web API input limits on takes "
+            "20 at most: the target then splits its batches by the limit the store names."
+        ),
+    ),
+    th.Property(
+        "bulk_size",
+        th.IntegerType(),
+        default=1000,
+        description="Operations per bulk request in async mode (the store's limit: 5000).",
+    ),
+    th.Property(
+        "bulk_timeout",
+        th.NumberType(),
+        default=600,
+        description=(
+            "Seconds to follow the bulk requests of a batch (async mode). Operations still open "
+            "then are reported as unknown and the run fails."
+        ),
+    ),
+    th.Property(
+        "bulk_poll_interval",
+        th.NumberType(),
+        default=2.0,
+        description="Longest wait between two reads of a bulk's detailed status, in seconds.",
+    ),
+    th.Property(
+        "max_workers",
+        th.IntegerType(),
+        default=4,
+        description=(
+            "Synchronous calls in flight at once, each for a different order, product or "
+            "company (1: one after the other)."
+        ),
+    ),
+    th.Property(
+        "settle_seconds",
+        th.NumberType(),
+        default=5.0,
+        description=(
+            "After a lost answer to an invoice, shipment or balance change, seconds to wait "
+            "before reading the store a second time and, if the write is not there, sending it "
+            "again (once)."
+        ),
+    ),
+    th.Property(
+        "rejects_file",
+        th.StringType(),
+        default="rejects.jsonl",
+        description=(
+            "JSON-lines file the refused and unknown records are appended to (relative to the "
+            "working directory)."
+        ),
+    ),
+    th.Property(
+        "fail_on_reject",
+        th.BooleanType(),
+        default=True,
+        description="Exit with status 1 when any record was refused (false: exit 0).",
+    ),
+    th.Property(
+        "stop_on_reject",
+        th.BooleanType(),
+        default=False,
+        description="Stop the run at the first refused record (no STATE after it).",
+    ),
+    th.Property(
+        "dry_run",
+        th.BooleanType(),
+        default=False,
+        description=(
+            "Validate and reconcile against the store (reads only), log what would be written, "
+            "write nothing."
+        ),
+    ),
+).to_dict()
+
+
+class TargetMagento2(Target):
+    """Writes stock, products, invoices, shipments and B2B credit to Magento 2, exactly once."""
+
+    name = "target-magento2"
+    running: ClassVar[TargetMagento2 | None] = None
+    config_jsonschema: ClassVar[dict[str, Any]] = {
+        "type": "object",
+        "properties": {**config_jsonschema, **TARGET_SETTINGS["properties"]},
+        "required": ["url"],
+    }
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        # Sinks drain one after the other, in the order their streams began: stock written
+        # before the products it belongs to is no surprise, and the summary reads in order.
+        self.max_parallelism = 1
+        self.magento_settings = MagentoSettings.from_config(self.config)
+        self.magento = MagentoClient(self.magento_settings, logger=self.logger)
+        self.ledger = Ledger(
+            Path(self.config.get("rejects_file") or "rejects.jsonl"),
+            stop_on_reject=bool(self.config.get("stop_on_reject", False)),
+        )
+        self.learned_limits: dict[str, int] = {}
+        # Once a write's outcome is unknown, no later STATE may claim it was done.
+        self.state_frozen = False
+        self._warned_frozen = False
+        self.batches_in_flight = 0
+        # The CLI builds the instance inside Target.invoke; it finds it here for the exit status.
+        type(self).running = self
+
+    @property
+    def stream_routes(self) -> dict[str, str]:
+        routes: dict[str, str] = dict(self.config.get("stream_routes") or {})
+        for stream, kind in routes.items():
+            if kind not in KINDS:
+                msg = (
+                    f"stream_routes maps stream {stream!r} to {kind!r}, which is not a kind: "
+                    f"use one of {', '.join(KINDS)}"
+                )
+                raise ConfigError(msg)
+        return routes
+
+    def get_sink_class(self, stream_name: str) -> type[Sink]:
+        kind = resolve_kind(stream_name, self.stream_routes)
+        if kind is not None:
+            return SINKS[kind]
+        if self.config.get("unknown_streams", "fail") == "ignore":
+            self.logger.warning(
+                "stream %r has no Magento route and is ignored (unknown_streams: ignore)",
+                stream_name,
+            )
+            return IgnoredStreamSink
+        msg = (
+            f"stream {stream_name!r} has no Magento route: name the stream one of "
+            f"{', '.join(KINDS)}, or map it in the stream_routes setting "
+            f'(e.g. {{"{stream_name}": "source_items"}}), or set unknown_streams: ignore'
+        )
+        raise RunStoppedError(msg)
+
+    def _write_state_message(self, state: dict) -> None:
+        if self.state_frozen:
+            if not self._warned_frozen:
+                self._warned_frozen = True
+                self.logger.warning(
+                    "a write's outcome is unknown: no further STATE is emitted, so the next run "
+                    "starts from the last state that was confirmed"
+                )
+            return
+        super()._write_state_message(state)
+
+    # ------------------------------------------------------------------------------- the end
+
+    def report(self) -> None:
+        """The summary, per stream, on the log (stderr) and as one JSON line for machines."""
+        for line in self.ledger.summary_lines():
+            self.logger.info("summary: %s", line)
+        self.logger.info("summary json: %s", json.dumps(self.ledger.summary()))
+        if self.ledger.refused_total or self.ledger.unknown_total:
+            self.logger.warning(
+                "%d record(s) refused, %d unknown: see %s",
+                self.ledger.refused_total,
+                self.ledger.unknown_total,
+                self.ledger.rejects_path,
+            )
+
+    def exit_status(self) -> int:
+        if self.ledger.unknown_total:
+            return 1
+        if self.ledger.refused_total and self.config.get("fail_on_reject", True):
+            return 1
+        return 0
+
+    def _handle_termination(self, signum: int, frame: FrameType | None) -> None:
+        """SIGTERM/SIGINT (Meltano cancelling a run). Between batches the SDK drains the sinks
+        and emits STATE. During a batch, the signal interrupts writes whose outcome is then not
+        confirmed: no STATE may cover them, so none is emitted and the run ends with status 1;
+        the next run reconciles with the store."""
+        interrupted = self.batches_in_flight > 0
+        if interrupted:
+            self.state_frozen = True
+        try:
+            super()._handle_termination(signum, frame)
+        except SystemExit:
+            self.report()
+        if interrupted:
+            self.logger.error(
+                "target-magento2 stopped by signal %d while writing a batch: no STATE for it",
+                signum,
+            )
+            sys.exit(1)
+        sys.exit(self.exit_status())
+
+    def process_endofpipe(self) -> None:
+        super().process_endofpipe()
+        self.report()
+
+    @classmethod
+    def invoke(  # type: ignore[override]
+        cls,
+        *,
+        about: bool = False,
+        about_format: str | None = None,
+        config: Any = None,
+        file_input: Any = None,
+    ) -> None:
+        """Run, then exit 1 if a record was refused (unless fail_on_reject is false) or unknown."""
+        try:
+            super().invoke(
+                about=about, about_format=about_format, config=config, file_input=file_input
+            )
+        except (RunStoppedError, MagentoError, ConfigError) as error:
+            running = cls.running
+            if running is not None:
+                running.report()
+            cls.logger.error("target-magento2 stopped: %s", error)  # noqa: TRY400 - one line
+            sys.exit(1)
+        running = cls.running
+        status = running.exit_status() if running is not None else 0
+        if running is not None and status:
+            cls.logger.error(
+                "target-magento2: %d record(s) refused and %d unknown (rejects in %s)%s",
+                running.ledger.refused_total,
+                running.ledger.unknown_total,
+                running.ledger.rejects_path,
+                "" if running.ledger.unknown_total else "; set fail_on_reject: false to exit 0",
+            )
+            sys.exit(status)

@@ -1,0 +1,89 @@
+"""End to end: the real `meltano run` of this repository's meltano.yml against the sandbox.
+
+Meltano keeps its state in a database of the test's own (MELTANO_DATABASE_URI), so these runs
+neither read nor disturb the state of a developer's `make demo`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+import pytest
+from magento2_sandbox import Sandbox
+
+ROOT = Path(__file__).resolve().parents[2]
+
+pytestmark = [
+    pytest.mark.meltano,
+    pytest.mark.skipif(
+        shutil.which("meltano") is None or not (ROOT / ".meltano" / ".installed").exists(),
+        reason="meltano and its plugins come with `make test` (make meltano)",
+    ),
+]
+
+
+def run_meltano(tmp_path: Path, sandbox: Sandbox, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "MAGENTO_SANDBOX_URL": sandbox.url,
+        "MELTANO_DATABASE_URI": f"sqlite:///{tmp_path / 'meltano.db'}",
+        "TARGET_JSONL_DESTINATION_PATH": str(tmp_path / "jsonl"),
+        "TARGET_DUCKDB_FILEPATH": str(tmp_path / "magento.duckdb"),
+        "MELTANO_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
+    (tmp_path / "jsonl").mkdir(exist_ok=True)
+    completed = subprocess.run(
+        ["meltano", "--environment=sandbox", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr[-4000:]
+    return completed
+
+
+def jsonl_rows(path: Path) -> list[dict[str, object]]:
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def test_tap_to_jsonl_then_incremental(
+    tmp_path: Path, sandbox_factory: Callable[..., Sandbox]
+) -> None:
+    sandbox = sandbox_factory(seed=3, orders=120)
+    run_meltano(tmp_path, sandbox, "run", "tap-magento2", "target-jsonl")
+    orders = jsonl_rows(tmp_path / "jsonl" / "orders.jsonl")
+    truth = sandbox.control.truth("orders")
+    assert {row["entity_id"] for row in orders} == {row["id"] for row in truth}
+    assert (tmp_path / "jsonl" / "order_items.jsonl").stat().st_size > 0
+
+    # The store changes; the second run brings exactly the changed rows, plus at most the rows
+    # that share the first run's last second (the bookmark is inclusive by design).
+    last_second = max(row["updated_at"] for row in truth)
+    boundary = {row["id"] for row in truth if row["updated_at"] == last_second}
+    changed = set(sandbox.control.mass_update("orders", count=7)["ids"])
+    (tmp_path / "jsonl" / "orders.jsonl").unlink()
+    run_meltano(tmp_path, sandbox, "run", "tap-magento2", "target-jsonl")
+    second = {row["entity_id"] for row in jsonl_rows(tmp_path / "jsonl" / "orders.jsonl")}
+    assert changed <= second
+    assert second <= changed | boundary
+
+
+def test_tap_to_duckdb(tmp_path: Path, sandbox_factory: Callable[..., Sandbox]) -> None:
+    sandbox = sandbox_factory(seed=4, orders=80)
+    run_meltano(tmp_path, sandbox, "run", "tap-magento2", "target-duckdb")
+    with duckdb.connect(str(tmp_path / "magento.duckdb"), read_only=True) as connection:
+        count = connection.execute("select count(*) from magento.orders").fetchone()
+        customers = connection.execute("select count(*) from magento.customers").fetchone()
+    assert count is not None
+    assert count[0] == len(sandbox.control.truth("orders"))
+    assert customers is not None
+    assert customers[0] == len(sandbox.control.truth("customers"))

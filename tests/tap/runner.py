@@ -1,0 +1,148 @@
+# Copyright 2026 The tap-magento2 authors. Licensed under the Apache License, Version 2.0.
+"""Helpers for the tap's tests: run TapMagento2 in-process against a sandbox and read its output."""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import io
+import json
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from tap_magento2.tap import TapMagento2
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+
+class Killed(Exception):  # noqa: N818 - it stands for the process being killed
+    """Raised by the output stream after N records: the tap dies mid-write, like kill -9."""
+
+
+class SingerOutput(io.TextIOBase):
+    """stdout for the tap: keeps every line, and dies after `kill_after` RECORD messages."""
+
+    def __init__(self, kill_after: int | None = None) -> None:
+        self.lines: list[str] = []
+        self.kill_after = kill_after
+        self.records = 0
+        self._partial = ""
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        self._partial += text
+        while "\n" in self._partial:
+            line, self._partial = self._partial.split("\n", 1)
+            if '"RECORD"' in line[:40]:
+                if self.kill_after is not None and self.records >= self.kill_after:
+                    raise Killed
+                self.records += 1
+            self.lines.append(line)
+        return len(text)
+
+
+@dataclass
+class Run:
+    """What one run of the tap wrote."""
+
+    messages: list[dict[str, Any]]
+    killed: bool = False
+    records: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for message in self.messages:
+            if message["type"] == "RECORD":
+                self.records.setdefault(message["stream"], []).append(message["record"])
+
+    @property
+    def states(self) -> list[dict[str, Any]]:
+        return [m["value"] for m in self.messages if m["type"] == "STATE"]
+
+    @property
+    def last_state(self) -> dict[str, Any] | None:
+        states = self.states
+        return states[-1] if states else None
+
+    def keys(self, stream: str, id_field: str = "entity_id") -> list[tuple[int, str]]:
+        """(id, updated_at in Magento's form) of every record of a stream, in output order."""
+        return [
+            (int(r[id_field]), magento_time(r["updated_at"])) for r in self.records.get(stream, [])
+        ]
+
+    @property
+    def final_state(self) -> dict[str, Any]:
+        state = self.last_state
+        assert state is not None, "the run wrote no STATE"
+        return state
+
+    def bookmark(self, stream: str) -> str | None:
+        state = self.last_state or {}
+        return state.get("bookmarks", {}).get(stream, {}).get("replication_key_value")
+
+
+def magento_time(iso: str) -> str:
+    """'2025-01-01T12:00:00+00:00' -> '2025-01-01 12:00:00' (the sandbox's truth form)."""
+    return iso[:10] + " " + iso[11:19]
+
+
+def sandbox_config(sandbox: Any, **extra: Any) -> dict[str, Any]:
+    return {"url": sandbox.url, **sandbox.credentials, **extra}
+
+
+def catalog_for(
+    config: dict[str, Any],
+    streams: Iterable[str],
+    deselect: dict[str, Iterable[str]] | None = None,
+) -> dict[str, Any]:
+    """The tap's catalog with only `streams` selected, and some of their properties deselected."""
+    wanted = set(streams)
+    dropped = {name: set(props) for name, props in (deselect or {}).items()}
+    catalog = copy.deepcopy(TapMagento2(config=config, validate_config=False).catalog_dict)
+    for entry in catalog["streams"]:
+        name = entry["tap_stream_id"]
+        for item in entry["metadata"]:
+            breadcrumb = item["breadcrumb"]
+            if not breadcrumb:
+                item["metadata"]["selected"] = name in wanted
+            elif len(breadcrumb) == 2 and breadcrumb[1] in dropped.get(name, ()):
+                item["metadata"]["selected"] = False
+    return catalog
+
+
+def run_tap(
+    config: dict[str, Any],
+    *,
+    streams: Iterable[str] | None = None,
+    state: dict[str, Any] | None = None,
+    catalog: dict[str, Any] | None = None,
+    kill_after: int | None = None,
+) -> Run:
+    """Run a whole sync in this process and parse what it wrote to stdout."""
+    if catalog is None and streams is not None:
+        catalog = catalog_for(config, streams)
+    output = SingerOutput(kill_after)
+    killed = False
+    tap = TapMagento2(config=config, state=state, catalog=catalog)
+    with contextlib.redirect_stdout(output):
+        try:
+            tap.sync_all()
+        except Killed:
+            killed = True
+    return Run([json.loads(line) for line in output.lines if line.strip()], killed=killed)
+
+
+def resume_until_done(
+    config: dict[str, Any], streams: Iterable[str], kills: Iterable[int]
+) -> list[Run]:
+    """Run, kill after each count of records in `kills`, resume from the last STATE; then finish."""
+    runs: list[Run] = []
+    state: dict[str, Any] | None = None
+    catalog = catalog_for(config, streams)
+    for kill_after in [*kills, None]:
+        run = run_tap(config, catalog=catalog, state=state, kill_after=kill_after)
+        runs.append(run)
+        state = run.last_state or state
+    return runs

@@ -1,0 +1,330 @@
+# Copyright 2026 The tap-magento2 authors. Licensed under the Apache License, Version 2.0.
+"""The tap's behaviour against the sandbox: settings, streams, requests it sends, state it keeps."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import logging
+from datetime import datetime, timedelta
+from urllib.parse import parse_qsl
+
+import pytest
+from magento2_rest import SearchCriteria
+from singer_sdk.exceptions import ConfigValidationError
+from tap_magento2.tap import INCREMENTAL_STREAMS, STREAM_TYPES, TapMagento2
+
+from tests.tap.runner import catalog_for, magento_time, run_tap, sandbox_config
+
+
+def truth(sandbox, kind: str) -> dict[int, str]:
+    return {int(row["id"]): row.get("updated_at") for row in sandbox.control.truth(kind)}
+
+
+def search_queries(sandbox, route: str) -> list[dict[str, str]]:
+    """The decoded query of every request the store received on one route."""
+    return [
+        dict(parse_qsl(entry["query"], keep_blank_values=True))
+        for entry in sandbox.control.requests()
+        if entry["path"].endswith(route)
+    ]
+
+
+def parse_fields(text: str | None) -> dict:
+    """Magento's `fields` value as a tree: `items[a,b[c]],total_count` -> {items: {a, b: {c}}}."""
+    assert text is not None
+    root: dict = {}
+    stack = [root]
+    name = ""
+    for char in text + ",":
+        if char in ",[]":
+            if name:
+                stack[-1][name] = {}
+            if char == "[":
+                stack.append(stack[-1][name])
+            elif char == "]":
+                stack.pop()
+            name = ""
+        else:
+            name += char
+    return root
+
+
+def test_integration_platform_config_runs_unchanged(sandbox_factory):
+    sandbox = sandbox_factory(seed=8, orders=40, b2b=False, msi=False)
+    updated = sorted(truth(sandbox, "orders").items(), key=lambda item: (item[1], item[0]))
+    last_pull = updated[len(updated) // 2][1]
+    credentials = sandbox.credentials
+    config = {
+        "url": sandbox.url,
+        "consumerKey": credentials["consumer_key"],
+        "consumerSecret": credentials["consumer_secret"],
+        "accessToken": credentials["access_token"],
+        "accessTokenSecret": credentials["access_token_secret"],
+        "type": "V1",
+        "orders_last_pull": last_pull,
+    }
+    run = run_tap(config, streams=["orders"])
+    expected = {(entity_id, at) for entity_id, at in updated if at >= last_pull}
+    assert set(run.keys("orders")) == expected
+
+
+def test_last_pull_in_iso_8601_with_an_offset_is_read_as_utc(sandbox_factory):
+    sandbox = sandbox_factory(seed=8, orders=40, b2b=False, msi=False)
+    updated = sorted(truth(sandbox, "orders").values())
+    cut = updated[len(updated) // 2]  # 'Y-m-d H:i:s' UTC
+    # The same moment two hours east of UTC.
+    local = f"{int(cut[11:13]) + 2:02d}" if int(cut[11:13]) < 22 else None
+    if local is None:
+        pytest.skip("the chosen timestamp is too close to midnight for this simple shift")
+    config = sandbox_config(sandbox, orders_last_pull=f"{cut[:10]}T{local}{cut[13:]}+02:00")
+    run = run_tap(config, streams=["orders"])
+    assert min(at for _, at in run.keys("orders")) == cut
+    assert len(run.keys("orders")) == sum(1 for at in updated if at >= cut)
+
+
+def test_bookmark_in_state_wins_over_last_pull_and_start_date(sandbox_factory):
+    sandbox = sandbox_factory(seed=9, orders=30, b2b=False, msi=False)
+    updated = sorted(truth(sandbox, "orders").values())
+    bookmark = updated[20]
+    state = {
+        "bookmarks": {
+            "orders": {
+                "replication_key": "updated_at",
+                "replication_key_value": f"{bookmark[:10]}T{bookmark[11:]}+00:00",
+            }
+        }
+    }
+    config = sandbox_config(
+        sandbox, start_date=updated[0], orders_last_pull=updated[5], end_date="2100-01-01"
+    )
+    run = run_tap(config, streams=["orders"], state=state)
+    assert min(at for _, at in run.keys("orders")) == bookmark
+
+
+def test_end_date_bounds_the_sync(sandbox_factory):
+    sandbox = sandbox_factory(seed=9, orders=30, b2b=False, msi=False)
+    updated = sorted(truth(sandbox, "orders").values())
+    end = updated[15]
+    run = run_tap(sandbox_config(sandbox, end_date=end), streams=["orders"])
+    assert {at for _, at in run.keys("orders")} == {at for at in updated if at < end}
+
+
+def test_upper_bound_follows_the_store_clock(sandbox_factory):
+    sandbox = sandbox_factory(seed=10, orders=20, b2b=False, msi=False)
+    # The store's clock runs an hour behind this machine's. Rows stamped half an hour ahead of
+    # the store's clock are in this machine's past but in the store's future: a bound taken
+    # from this machine's clock would read them, the store's Date header keeps them out.
+    store_now = sandbox.control.set_clock(-3600)["now"]
+    ahead = datetime.fromisoformat(store_now + "+00:00") + timedelta(minutes=30)
+    future = sandbox.control.mass_update("orders", 3, at=ahead.strftime("%Y-%m-%d %H:%M:%S"))
+    run = run_tap(sandbox_config(sandbox), streams=["orders"])
+    written = dict(run.keys("orders"))
+    assert not set(future["ids"]) & set(written)
+    assert set(written.items()) == {
+        (key, at) for key, at in truth(sandbox, "orders").items() if at < store_now
+    }
+
+
+def test_a_store_without_b2b_or_msi_says_so_and_goes_on(sandbox_factory, caplog):
+    sandbox = sandbox_factory(seed=11, orders=10, b2b=False, msi=False)
+    optional = ["companies", "company_credits", "inventory_sources", "inventory_stocks"]
+    optional.append("source_items")
+    with caplog.at_level(logging.INFO):
+        run = run_tap(sandbox_config(sandbox), streams=[*optional, "store_views", "orders"])
+    assert not any(run.records.get(stream) for stream in optional)
+    assert run.records["store_views"]
+    assert len(run.records["orders"]) == 10
+    for stream in optional:
+        lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith(f"{stream}:")]
+        absent = [line for line in lines if "answered 404" in line]
+        assert len(absent) == 1, f"{stream}: {lines}"
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+def test_page_size_is_lowered_to_the_store_limit(sandbox_factory, caplog):
+    sandbox = sandbox_factory(seed=12, orders=30, b2b=False, msi=False)
+    sandbox.control.update_settings(input_limits=True)
+    with caplog.at_level(logging.WARNING):
+        run = run_tap(sandbox_config(sandbox, page_size=500), streams=["orders", "customers"])
+    assert set(run.keys("orders")) == set(truth(sandbox, "orders").items())
+    assert len(run.records["customers"]) == len(truth(sandbox, "customers"))
+    lowered = [r for r in caplog.records if "page_size 500" in r.getMessage()]
+    assert len(lowered) == 1, [r.getMessage() for r in caplog.records]
+    sizes = [
+        dict(parse_qsl(entry["query"])).get("searchCriteria[pageSize]")
+        for entry in sandbox.control.requests()
+    ]
+    # Refused once, then every request of every stream at the store's limit.
+    assert sizes[0] == "500"
+    assert set(sizes[1:]) == {"300"}
+
+
+def test_deselected_properties_are_not_requested(sandbox_factory):
+    sandbox = sandbox_factory(seed=13, orders=12, b2b=False, msi=False)
+    config = sandbox_config(sandbox, page_size=5)
+    schema = TapMagento2(config=config).streams["orders"].schema["properties"]
+    keep = {"entity_id", "updated_at", "increment_id", "grand_total", "items"}
+    item_keep = {"item_id", "order_id", "sku", "qty_ordered", "order_updated_at"}
+    item_schema = TapMagento2(config=config).streams["order_items"].schema["properties"]
+    catalog = catalog_for(
+        config,
+        ["orders", "order_items"],
+        deselect={
+            "orders": set(schema) - keep,
+            "order_items": set(item_schema) - item_keep,
+        },
+    )
+    run = run_tap(config, catalog=catalog)
+    (fields,) = {query.get("fields") for query in search_queries(sandbox, "/V1/orders")}
+    assert parse_fields(fields) == {
+        "items": {name: {} for name in keep},
+        "total_count": {},
+    }
+    assert {key for record in run.records["orders"] for key in record} == keep
+    assert len(run.records["orders"]) == 12
+
+    # order_items alone: the orders route is asked for the cursor and the selected item fields.
+    sandbox.control.clear_requests()
+    only_items = catalog_for(
+        config, ["order_items"], deselect={"order_items": set(item_schema) - item_keep}
+    )
+    items_run = run_tap(config, catalog=only_items)
+    (fields,) = {query.get("fields") for query in search_queries(sandbox, "/V1/orders")}
+    item_fields: dict[str, dict] = {name: {} for name in item_keep - {"order_updated_at"}}
+    assert parse_fields(fields) == {
+        "items": {"entity_id": {}, "updated_at": {}, "items": item_fields},
+        "total_count": {},
+    }
+    assert "orders" not in items_run.records
+    assert {key for record in items_run.records["order_items"] for key in record} == item_keep
+    assert len(items_run.records["order_items"]) == len(run.records["order_items"])
+
+
+def test_order_items_come_from_the_orders_answers(sandbox_factory):
+    sandbox = sandbox_factory(seed=14, orders=25, b2b=False, msi=False)
+    config = sandbox_config(sandbox, page_size=10)
+    both = run_tap(config, streams=["orders", "order_items"])
+    requests_with_orders = len(sandbox.control.requests())
+    expected = {
+        (item["item_id"], order["entity_id"])
+        for order in both.records["orders"]
+        for item in order["items"]
+    }
+    assert {(r["item_id"], r["order_id"]) for r in both.records["order_items"]} == expected
+    by_order = {order["entity_id"]: order["updated_at"] for order in both.records["orders"]}
+    assert all(
+        r["order_updated_at"] == by_order[r["order_id"]] for r in both.records["order_items"]
+    )
+    assert requests_with_orders == 3
+    state = both.final_state["bookmarks"]
+    assert state["order_items"]["replication_key_value"] == state["orders"]["replication_key_value"]
+
+    # Selected alone, order_items keeps its own bookmark and orders writes nothing.
+    alone = run_tap(config, streams=["order_items"])
+    assert "orders" not in alone.records
+    assert len(alone.records["order_items"]) == len(expected)
+    assert alone.bookmark("order_items") == both.bookmark("order_items")
+    assert "replication_key_value" not in alone.final_state["bookmarks"].get("orders", {})
+
+
+def test_products_per_store_view_keep_a_bookmark_each(sandbox_factory):
+    sandbox = sandbox_factory(seed=15, orders=5, b2b=False, msi=False)
+    codes = [code for code in sandbox.control.info()["store_codes"] if code != "admin"]
+    assert len(codes) >= 2
+    config = sandbox_config(sandbox, page_size=7, store_codes=codes)
+    first = run_tap(config, streams=["products"])
+    products = truth(sandbox, "products")
+    for code in codes:
+        ids = [r["id"] for r in first.records["products"] if r["store_code"] == code]
+        assert sorted(ids) == sorted(products)
+    partitions = first.final_state["bookmarks"]["products"]["partitions"]
+    assert sorted(p["context"]["store_code"] for p in partitions) == sorted(codes)
+    newest = max(products.values())
+    assert all(magento_time(p["replication_key_value"]) == newest for p in partitions)
+    paths = {entry["path"].split("/V1/")[0] for entry in sandbox.control.requests()}
+    assert paths == {f"/rest/{code}" for code in codes}
+
+    # One store view's bookmark moves on its own.
+    partitions[0]["replication_key_value"] = "2000-01-01T00:00:00+00:00"
+    second = run_tap(config, streams=["products"], state=first.last_state)
+    again = dict.fromkeys(codes, 0)
+    for record in second.records["products"]:
+        again[record["store_code"]] += 1
+    first_code = partitions[0]["context"]["store_code"]
+    assert again[first_code] == len(products)
+    assert all(again[code] < len(products) for code in codes if code != first_code)
+
+
+def test_custom_attributes_by_code_typed_after_discovery(sandbox_factory):
+    sandbox = sandbox_factory(seed=16, orders=5, b2b=False, msi=False)
+    config = sandbox_config(sandbox)
+    tap = TapMagento2(config=config)
+    with contextlib.redirect_stdout(io.StringIO()) as out:
+        tap.run_discovery()
+    catalog = json.loads(out.getvalue())
+    for entry in catalog["streams"]:
+        for item in entry["metadata"]:
+            if not item["breadcrumb"]:
+                item["metadata"]["selected"] = entry["tap_stream_id"] in {"products", "customers"}
+    products_schema = next(e for e in catalog["streams"] if e["tap_stream_id"] == "products")
+    typed = products_schema["schema"]["properties"]["custom_attributes_by_code"]["properties"]
+    attributes = tap.client.search("/products/attributes", SearchCriteria()).items
+    assert set(typed) == {attribute["attribute_code"] for attribute in attributes}
+    assert typed["price"]["type"] == ["number", "null"]
+    run = run_tap(config, catalog=catalog)
+    record = run.records["products"][0]
+    raw = {a["attribute_code"]: a["value"] for a in record["custom_attributes"]}
+    for code, value in record["custom_attributes_by_code"].items():
+        kinds = typed.get(code, {}).get("type", [])
+        if "integer" in kinds and raw[code] not in (None, ""):
+            assert value == int(raw[code])
+        if "string" in kinds:
+            assert value == raw[code]
+    customer = run.records["customers"][0]
+    assert (
+        customer["custom_attributes_by_code"]
+        == {a["attribute_code"]: a["value"] for a in customer.get("custom_attributes") or []}
+        or customer["custom_attributes_by_code"] is None
+    )
+
+
+def test_settings_are_documented_and_secrets_marked(capsys):
+    TapMagento2.print_about(output_format="json")
+    about = json.loads(capsys.readouterr().out)
+    properties = about["settings"]["properties"]
+    for name in ("start_date", "end_date", "page_size", "store_codes", "url"):
+        assert properties[name].get("description"), name
+    for stream in INCREMENTAL_STREAMS:
+        assert f"{stream}_last_pull" in properties
+    for name in ("consumer_key", "consumer_secret", "access_token", "access_token_secret"):
+        assert properties[name].get("secret") is True, name
+    TapMagento2.print_about(output_format="markdown")
+    markdown = capsys.readouterr().out
+    assert "orders_last_pull" in markdown
+    assert "consumer_secret" in markdown
+
+
+def test_every_incremental_stream_has_a_last_pull_setting():
+    tap = TapMagento2(config={"url": "http://127.0.0.1:9", "access_token": "x"})
+    incremental = sorted(name for name, s in tap.streams.items() if s.replication_key)
+    assert incremental == sorted(INCREMENTAL_STREAMS)
+    assert len(STREAM_TYPES) == len(tap.streams)
+
+
+@pytest.mark.parametrize(
+    ("setting", "value", "message"),
+    [
+        ("start_date", "last tuesday", "start_date: 'last tuesday' is not a date"),
+        ("orders_last_pull", "2025-13-01", "orders_last_pull: '2025-13-01' is not a date"),
+        ("url", "shop.example.com", "url: 'shop.example.com' is not an http(s) URL"),
+    ],
+)
+def test_wrong_settings_are_named_in_one_line(setting, value, message):
+    config = {"url": "http://127.0.0.1:9", "access_token": "x", setting: value}
+    with pytest.raises(ConfigValidationError) as raised:
+        TapMagento2(config=config)
+    assert len(raised.value.errors) == 1
+    assert raised.value.errors[0].startswith(message)
+    assert "\n" not in raised.value.errors[0]
