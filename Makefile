@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 MELTANO_VENV := .venv-meltano
 PACKAGES := magento2-rest magento2-sandbox tap-magento2 target-magento2
-PYTEST_ARGS ?=
+PYTEST_ARGS ?= -n 2 --dist loadfile
 
 .PHONY: help venv lint typecheck pytest test demo bench meltano clean
 

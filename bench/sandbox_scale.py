@@ -39,14 +39,10 @@ def main() -> None:
         built = time.monotonic() - started
         try:
             rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-            disk_mb = (
-                sum(
-                    os.path.getsize(f"{db}{suffix}")
-                    for suffix in ("", "-wal", "-shm")
-                    if os.path.exists(f"{db}{suffix}")
-                )
-                / 2**20
-            )
+            # The largest worker process of a parallel build (0 when it built in-process).
+            worker_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+            files = [Path(f"{db}{suffix}") for suffix in ("", "-wal", "-shm")]
+            disk_mb = sum(file.stat().st_size for file in files if file.exists()) / 2**20
             counts = sandbox.control.info()["counts"]
             print(
                 f"orders: {args.orders}  (invoices {counts['invoices']}, shipments "
@@ -55,9 +51,10 @@ def main() -> None:
             )
             print(f"build: {built:.1f} s")
             print(
-                f"peak RSS: {rss_mb:.0f} MB, SQLite on disk: {disk_mb:.0f} MB, "
-                f"together {rss_mb + disk_mb:.0f} MB"
+                f"peak RSS: {rss_mb:.0f} MB (+ largest build worker {worker_mb:.0f} MB), "
+                f"SQLite on disk: {disk_mb:.0f} MB, together {rss_mb + worker_mb + disk_mb:.0f} MB"
             )
+            print(f"load average during the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
             c = sandbox.credentials
             auth = OAuth1(
                 c["consumer_key"],

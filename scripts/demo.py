@@ -1,6 +1,6 @@
 """`make demo`: start the sandbox store, run real Meltano pipelines against it, stop it.
 
-1. `meltano run tap-magento2 target-duckdb` reads the whole store into output/magento.duckdb.
+1. `meltano run tap-magento2 target-duckdb` reads the whole store into output/warehouse.duckdb.
 2. The sandbox changes some orders (as a busy store would); the same command runs again and
    brings only the changed rows (plus the rows of the bookmark's second).
 3. `meltano run tap-erp-source-items target-magento2` writes ERP stock back into the store.
@@ -81,7 +81,7 @@ def main() -> None:
         sys.exit("meltano is not on PATH: run the demo with `make demo`")
     output = ROOT / "output"
     output.mkdir(exist_ok=True)
-    database = output / "magento.duckdb"
+    database = output / "warehouse.duckdb"
     database.unlink(missing_ok=True)
 
     port = free_port()
@@ -95,7 +95,7 @@ def main() -> None:
         wait_ready(url, sandbox)
         meltano("run", "--full-refresh", "tap-magento2", "target-duckdb", url=url)
         first = table_counts(database)
-        print("\nRows in output/magento.duckdb after the first run:")
+        print("\nRows in output/warehouse.duckdb after the first run:")
         for name, count in first.items():
             print(f"  {name:24} {count:>8}")
 
@@ -104,7 +104,7 @@ def main() -> None:
         meltano("run", "tap-magento2", "target-duckdb", url=url)
 
         meltano("run", "tap-erp-source-items", "target-magento2", url=url)
-        print("\nThe demo ran: see output/magento.duckdb, and the sandbox's request log above.")
+        print("\nThe demo ran: see output/warehouse.duckdb, and the sandbox's request log above.")
     finally:
         sandbox.send_signal(signal.SIGTERM)
         try:

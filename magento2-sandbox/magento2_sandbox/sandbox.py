@@ -78,11 +78,13 @@ class Sandbox:
         admin_username: str = DEFAULT_ADMIN[0],
         admin_password: str = DEFAULT_ADMIN[1],
         settings: dict[str, Any] | None = None,
+        build_workers: int | None = None,
     ) -> None:
         self.counts = Counts.defaults(
             orders=orders, customers=customers, products=products, companies=companies
         )
         self.seed = seed
+        self.build_workers = build_workers
         self.b2b = b2b
         self.msi = msi
         self.host = host
@@ -140,7 +142,14 @@ class Sandbox:
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{path}{suffix}").unlink(missing_ok=True)
         self._store = Store(str(path))
-        generate(self._store, seed=self.seed, counts=self.counts, b2b=self.b2b, msi=self.msi)
+        generate(
+            self._store,
+            seed=self.seed,
+            counts=self.counts,
+            b2b=self.b2b,
+            msi=self.msi,
+            workers=self.build_workers,
+        )
         self._store.create_indexes()
         self._server = make_server(
             self.host, self.port, self.app, threaded=True, request_handler=_Handler

@@ -8,12 +8,18 @@ with a strict `gt` loses rows there.
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import random
+import sys
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from magento2_sandbox.store import TIME_FORMAT, Store, dumps
+from magento2_sandbox.store import TIME_FORMAT, Store, dumps, pack, row_of
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -23,6 +29,9 @@ SPAN_DAYS = 730
 # A mass action of this many rows at one second when the store has >= MASS_FROM orders.
 MASS_ROWS = 1000
 MASS_FROM = 5000
+# Orders are generated in chunks of this many; a large store builds its chunks in parallel.
+CHUNK = 5000
+PARALLEL_FROM = 20000
 
 FIRST = [
     "Emma",
@@ -190,7 +199,21 @@ def _anchor() -> float:
     return today.timestamp()
 
 
-def generate(store: Store, *, seed: int, counts: Counts, b2b: bool, msi: bool) -> None:
+def chunk_count(orders: int) -> int:
+    return -(-orders // CHUNK)
+
+
+def generate(
+    store: Store,
+    *,
+    seed: int,
+    counts: Counts,
+    b2b: bool,
+    msi: bool,
+    workers: int | None = None,
+) -> None:
+    """Fill the store. `workers` processes build the orders (default: one per CPU from
+    PARALLEL_FROM orders, else none); the data is the same either way."""
     store.set_dictionary(_dictionary(seed))
     gen = _Generator(seed, counts, b2b=b2b, msi=msi)
     store.write_many("websites", gen.websites())
@@ -216,7 +239,62 @@ def generate(store: Store, *, seed: int, counts: Counts, b2b: bool, msi: bool) -
         store.write_many("company_credits", company_credits)
         store.write_many("credit_history", history)
     store.write_many("customers", customers)
-    _write_sales(store, gen.sales(customers, products))
+    if workers is None:
+        workers = (os.cpu_count() or 1) if counts.orders >= PARALLEL_FROM else 1
+    chunks = chunk_count(counts.orders)
+    if workers > 1 and chunks > 1 and _can_spawn():
+        try:
+            _write_sales_in_parallel(store, gen, min(workers, chunks))
+        except BrokenProcessPool:
+            # A worker died: build in this process (rows already written are rewritten
+            # with the same content, so nothing is duplicated).
+            _write_sales(store, gen.sales(customers, products))
+    else:
+        _write_sales(store, gen.sales(customers, products))
+
+
+def _can_spawn() -> bool:
+    """Spawned workers re-import the __main__ script: impossible from stdin or `-c`."""
+    main_file = getattr(sys.modules.get("__main__"), "__file__", None)
+    return main_file is None or Path(main_file).is_file()
+
+
+def _write_sales_in_parallel(store: Store, gen: _Generator, workers: int) -> None:
+    """Worker processes (spawned: no fork of a threaded process) rebuild the catalogue and
+    the plan from the seed, then each builds, encodes and deflates whole chunks."""
+    context = multiprocessing.get_context("spawn")
+    setup = (gen.seed, gen.counts, gen.b2b, gen.msi, gen.anchor, store.dictionary)
+    with ProcessPoolExecutor(
+        workers, mp_context=context, initializer=_worker_setup, initargs=(setup,)
+    ) as pool:
+        for rows in pool.map(_worker_chunk, range(chunk_count(gen.counts.orders))):
+            for kind, kind_rows in rows.items():
+                store.write_rows(kind, kind_rows)
+
+
+_WORKER: dict[str, Any] = {}
+
+
+def _worker_setup(setup: tuple[int, Counts, bool, bool, float, bytes]) -> None:
+    seed, counts, b2b, msi, anchor, dictionary = setup
+    gen = _Generator(seed, counts, b2b=b2b, msi=msi, anchor=anchor)
+    _WORKER.update(
+        gen=gen,
+        products=gen.products(),
+        customers=gen.customers(),
+        plan=gen.sales_plan(),
+        dictionary=dictionary,
+    )
+
+
+def _worker_chunk(chunk: int) -> dict[str, list[tuple[Any, ...]]]:
+    gen: _Generator = _WORKER["gen"]
+    rows: dict[str, list[tuple[Any, ...]]] = {}
+    sales = gen.sales_chunk(_WORKER["plan"], chunk, _WORKER["customers"], _WORKER["products"])
+    for kind, doc in sales:
+        _, text = _serialized(kind, doc)
+        rows.setdefault(kind, []).append(row_of(kind, doc, pack(text, _WORKER["dictionary"])))
+    return rows
 
 
 def _write_sales(store: Store, sales: Iterator[tuple[str, dict[str, Any]]]) -> None:
@@ -271,12 +349,14 @@ def _dictionary(seed: int) -> bytes:
 
 
 class _Generator:
-    def __init__(self, seed: int, counts: Counts, *, b2b: bool, msi: bool) -> None:
+    def __init__(
+        self, seed: int, counts: Counts, *, b2b: bool, msi: bool, anchor: float | None = None
+    ) -> None:
         self.seed = seed
         self.counts = counts
         self.b2b = b2b
         self.msi = msi
-        self.anchor = _anchor()
+        self.anchor = _anchor() if anchor is None else anchor
         self.start = self.anchor - SPAN_DAYS * DAY
         # What sales() hands to _order(): the catalogue, the customers, running id counters.
         self._customers: list[dict[str, Any]] = []
@@ -917,14 +997,11 @@ class _Generator:
 
     # -- sales -----------------------------------------------------------------------------
 
-    def sales(
-        self, customers: list[dict[str, Any]], products: list[dict[str, Any]]
-    ) -> Iterator[tuple[str, dict[str, Any]]]:
-        """Orders with their invoices, shipments and credit memos, in entity_id order."""
+    def sales_plan(self) -> list[list[Any]]:
+        """Per order: state, status and the times of its events; the last item is its
+        updated_at. Drawn for all orders first, so chunks of orders can be built apart."""
         rng = self.rng("orders")
         total = self.counts.orders
-        if total == 0:
-            return
         created = sorted(self.start + rng.uniform(0, SPAN_DAYS - 2) * DAY for _ in range(total))
         weights = [weight for _, _, weight in STATES]
         plan: list[list[Any]] = []
@@ -941,53 +1018,62 @@ class _Generator:
                 "complete": ship_at,
                 "closed": refund_at,
             }[state]
-            plan.append(
-                [
-                    state,
-                    status,
-                    created_at,
-                    invoice_at,
-                    ship_at,
-                    refund_at,
-                    min(last, self.anchor - 1),
-                ]
-            )
+            row = [state, status, created_at, invoice_at, ship_at, refund_at]
+            plan.append([*row, min(last, self.anchor - 1)])
         # Rows sharing one second: small clusters always, a mass action on large stores.
-        updated_override: dict[int, float] = {}
         sizes = [rng.randint(5, 25) for _ in range(3)]
         if total >= MASS_FROM:
             sizes.append(max(MASS_ROWS + 200, total // 50))
+        clustered: set[int] = set()
         for size in sizes:
             second = float(int(self.anchor - rng.uniform(2, SPAN_DAYS / 3) * DAY))
-            eligible = [
-                i for i, row in enumerate(plan) if row[6] < second and i not in updated_override
-            ]
+            eligible = [i for i, row in enumerate(plan) if row[6] < second and i not in clustered]
             for index in rng.sample(eligible, min(size, len(eligible))):
-                updated_override[index] = second
-        simples = [p for p in products if p["type_id"] == "simple" and p["visibility"] == 4]  # noqa: PLR2004
-        parents = [p for p in products if p["type_id"] == "configurable"]
-        children = {p["id"]: p for p in products}
+                plan[index][6] = second
+                clustered.add(index)
+        return plan
+
+    def sales(
+        self, customers: list[dict[str, Any]], products: list[dict[str, Any]]
+    ) -> Iterator[tuple[str, dict[str, Any]]]:
+        """Orders with their invoices, shipments and credit memos, in entity_id order."""
+        plan = self.sales_plan()
+        for chunk in range(chunk_count(len(plan))):
+            yield from self.sales_chunk(plan, chunk, customers, products)
+
+    def sales_chunk(
+        self,
+        plan: list[list[Any]],
+        chunk: int,
+        customers: list[dict[str, Any]],
+        products: list[dict[str, Any]],
+    ) -> Iterator[tuple[str, dict[str, Any]]]:
+        """The orders of one chunk of CHUNK, from their own random stream and id ranges: the
+        chunks of a large store are built in parallel and give the same data as in a row."""
         self._customers = customers
-        self._simples = simples
-        self._parents = parents
-        self._children = children
+        self._simples = [p for p in products if p["type_id"] == "simple" and p["visibility"] == 4]  # noqa: PLR2004
+        self._parents = [p for p in products if p["type_id"] == "configurable"]
+        self._children = {p["id"]: p for p in products}
+        first = chunk * CHUNK
+        # Id ranges per chunk: at most 4 lines (8 items, 4 document lines) and one invoice,
+        # shipment and credit memo per order; ids run on without gaps inside a chunk.
         self._counters = {
-            "item": 0,
-            "address": 0,
-            "invoice": 0,
-            "shipment": 0,
-            "creditmemo": 0,
-            "history": 0,
-            "track": 0,
-            "invoice_item": 0,
-            "shipment_item": 0,
-            "creditmemo_item": 0,
-            "payment": 0,
+            "item": first * 8,
+            "address": first * 2,
+            "invoice": first,
+            "shipment": first,
+            "creditmemo": first,
+            "history": first * 2,
+            "track": first,
+            "invoice_item": first * 4,
+            "shipment_item": first * 4,
+            "creditmemo_item": first * 4,
+            "payment": first,
         }
-        for index, row in enumerate(plan):
-            order_id = index + 1
-            updated_at = updated_override.get(index, row[6])
-            yield from self._order(rng, order_id, row, updated_at)
+        rng = self.rng(f"orders:{chunk}")
+        for index in range(first, min(len(plan), first + CHUNK)):
+            row = plan[index]
+            yield from self._order(rng, index + 1, row, row[6])
 
     def _order(  # noqa: C901, PLR0912, PLR0915 - one order with its documents, step by step
         self,

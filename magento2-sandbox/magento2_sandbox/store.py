@@ -136,6 +136,24 @@ KINDS: dict[str, Kind] = {
 }
 
 
+def pack(text: str, dictionary: bytes = b"") -> bytes:
+    if not dictionary:
+        return zlib.compress(text.encode(), 1)
+    packer = zlib.compressobj(1, zdict=dictionary)
+    return packer.compress(text.encode()) + packer.flush()
+
+
+def row_of(kind: str, doc: dict[str, Any], blob: bytes) -> tuple[Any, ...]:
+    """A table row: id, indexed columns, created_at, updated_at (when the kind has them), doc."""
+    spec = kind_of(kind)
+    row: list[Any] = [key_of(spec, doc)]
+    row += [doc.get(name) for name in spec.columns]
+    row += [doc.get("created_at")] if spec.created_at else []
+    row += [doc.get("updated_at")] if spec.updated_at else []
+    row.append(blob)
+    return tuple(row)
+
+
 def dumps(doc: Any) -> str:
     """Compact JSON, as PHP's json_encode writes it."""
     return json.dumps(doc, separators=(",", ":"), ensure_ascii=False)
@@ -203,11 +221,12 @@ class Store:
             raise RuntimeError("the compression dictionary is set before any document")
         self._zdict = sample[-32768:]
 
+    @property
+    def dictionary(self) -> bytes:
+        return self._zdict
+
     def pack(self, text: str) -> bytes:
-        if not self._zdict:
-            return zlib.compress(text.encode(), 1)
-        packer = zlib.compressobj(1, zdict=self._zdict)
-        return packer.compress(text.encode()) + packer.flush()
+        return pack(text, self._zdict)
 
     def unpack(self, blob: bytes) -> str:
         if not self._zdict:
@@ -388,24 +407,17 @@ class Store:
             self._ids.pop(kind, None)
 
     def _write_texts(self, spec: Kind, docs: Iterable[tuple[dict[str, Any], str]]) -> None:
-        names = ["id", *spec.columns]
-        names += ["created_at"] if spec.created_at else []
-        names += ["updated_at"] if spec.updated_at else []
-        names.append("doc")
-        sql = (
-            f"INSERT OR REPLACE INTO {spec.name} ({', '.join(names)}) "  # noqa: S608
-            f"VALUES ({', '.join('?' * len(names))})"
-        )
-        rows = []
-        for doc, text in docs:
-            row: list[Any] = [key_of(spec, doc)]
-            row += [doc.get(name) for name in spec.columns]
-            row += [doc.get("created_at")] if spec.created_at else []
-            row += [doc.get("updated_at")] if spec.updated_at else []
-            row.append(self.pack(text))
-            rows.append(row)
+        rows = [row_of(spec.name, doc, self.pack(text)) for doc, text in docs]
         with self._connection() as conn:
-            conn.executemany(sql, rows)
+            conn.executemany(_insert_sql(spec), rows)
+
+    def write_rows(self, kind: str, rows: list[tuple[Any, ...]]) -> None:
+        """Write rows made by row_of() (the seed's worker processes make them)."""
+        spec = kind_of(kind)
+        with self.transaction(), self._connection() as conn:
+            conn.executemany(_insert_sql(spec), rows)
+        with self._ids_lock:
+            self._ids.pop(kind, None)
 
     def write_many(self, kind: str, docs: Iterable[dict[str, Any]]) -> None:
         """Write documents as they are (the seed): no timestamps are set."""
@@ -596,6 +608,17 @@ class Store:
                 params,
             ).fetchall()
         return [self.unpack(row[0]) for row in rows], total
+
+
+def _insert_sql(spec: Kind) -> str:
+    names = ["id", *spec.columns]
+    names += ["created_at"] if spec.created_at else []
+    names += ["updated_at"] if spec.updated_at else []
+    names.append("doc")
+    return (
+        f"INSERT OR REPLACE INTO {spec.name} ({', '.join(names)}) "  # noqa: S608
+        f"VALUES ({', '.join('?' * len(names))})"
+    )
 
 
 def _scoped(store_code: str | None) -> bool:

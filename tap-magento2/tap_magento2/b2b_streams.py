@@ -1,7 +1,8 @@
 # Copyright 2026 The tap-magento2 authors. Licensed under the Apache License, Version 2.0.
 """Adobe Commerce B2B: companies and company credits. A store without B2B answers 404.
 
-Magento keeps no updated_at for either (FACTS.md), so both are read whole every run.
+Magento keeps no updated_at for either (FACTS.md), so both are read whole every run, sorted on
+their tables' key column entity_id (tables `company` and `company_credit`; records say `id`).
 """
 
 from __future__ import annotations

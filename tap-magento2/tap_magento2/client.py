@@ -200,7 +200,7 @@ class MagentoStream(Stream):
             return None
         wanted: list[str] = []
         for name in [*chosen, *sorted(self.required_fields())]:
-            source = self.derived_fields.get(name, name) if name in self.derived_fields else name
+            source = self.derived_fields.get(name, name)
             if source and source not in wanted:
                 wanted.append(source)
         return wanted
@@ -225,31 +225,15 @@ class MagentoStream(Stream):
             size = self.magento_tap.page_size
             criteria = criteria_for(size)
             try:
-                if fields is None:
-                    page = self.client.search(self.route, criteria, store_code=store_code)
-                else:
-                    page = self._search_with_fields(criteria, store_code, fields)
+                page = self.client.search(
+                    self.route, criteria, store_code=store_code, fields=fields
+                )
             except MagentoInputLimitError as error:
                 if not self.magento_tap.lower_page_size(error.max):
                     raise
                 continue
             self.magento_tap.note_store_clock()
             return page
-
-    def _search_with_fields(
-        self, criteria: SearchCriteria, store_code: str | None, fields: str
-    ) -> SearchPage:
-        params = [*criteria.to_params(), ("fields", fields)]
-        raw = self.client.request("GET", self.route, params=params, store_code=store_code)
-        if not isinstance(raw, dict) or not isinstance(raw.get("total_count"), int):
-            msg = (
-                f"GET /V1{self.route} answered without items and total_count when asked for "
-                f"fields={fields}: remove the property selection for stream {self.name}"
-            )
-            raise MagentoResponseError(msg, method="GET", route=f"/V1{self.route}", status=200)
-        return SearchPage(
-            items=list(raw.get("items") or []), total_count=raw["total_count"], raw=raw
-        )
 
     # ------------------------------------------------------------------------------- syncing
 
@@ -322,10 +306,15 @@ class FullTableStream(MagentoStream):
         for name in self.sort_fields:
             criteria = criteria.order_by(name, "ASC")
         progress = Progress(self, label)
+        size = self.magento_tap.page_size
         pages = self.client.iter_pages(
-            self.route, criteria, self.magento_tap.page_size, store_code=store_code
+            self.route, criteria, size, store_code=store_code, fields=self.fields_parameter()
         )
         for page in pages:
+            if not progress.done and len(page.items) < min(size, page.total_count):
+                # A short first page: the client lowered the page size to the store's input
+                # limit (and said so); the streams after this one start from it.
+                self.magento_tap.page_size = len(page.items)
             progress.page(len(page.items), page.total_count)
             for row in page.items:
                 yield self.shape(row, context)

@@ -41,6 +41,9 @@ class CustomersStream(IncrementalStream):
 
 
 class CustomerGroupsStream(FullTableStream):
+    """GET /V1/customerGroups/search; `id` sorts as customer_group_id (Customer/etc/di.xml,
+    GroupSortingProcessor fieldMapping)."""
+
     name = "customer_groups"
     route = "/customerGroups/search"
     primary_keys = ("id",)

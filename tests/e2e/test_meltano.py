@@ -34,8 +34,9 @@ def run_meltano(tmp_path: Path, sandbox: Sandbox, *args: str) -> subprocess.Comp
         "MAGENTO_SANDBOX_URL": sandbox.url,
         "MELTANO_DATABASE_URI": f"sqlite:///{tmp_path / 'meltano.db'}",
         "TARGET_JSONL_DESTINATION_PATH": str(tmp_path / "jsonl"),
-        "TARGET_DUCKDB_FILEPATH": str(tmp_path / "magento.duckdb"),
+        "TARGET_DUCKDB_FILEPATH": str(tmp_path / "warehouse.duckdb"),
         "MELTANO_SEND_ANONYMOUS_USAGE_STATS": "false",
+        "TARGET_MAGENTO2_REJECTS_FILE": str(tmp_path / "rejects.jsonl"),
     }
     (tmp_path / "jsonl").mkdir(exist_ok=True)
     completed = subprocess.run(
@@ -80,10 +81,49 @@ def test_tap_to_jsonl_then_incremental(
 def test_tap_to_duckdb(tmp_path: Path, sandbox_factory: Callable[..., Sandbox]) -> None:
     sandbox = sandbox_factory(seed=4, orders=80)
     run_meltano(tmp_path, sandbox, "run", "tap-magento2", "target-duckdb")
-    with duckdb.connect(str(tmp_path / "magento.duckdb"), read_only=True) as connection:
+    with duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True) as connection:
         count = connection.execute("select count(*) from magento.orders").fetchone()
         customers = connection.execute("select count(*) from magento.customers").fetchone()
     assert count is not None
     assert count[0] == len(sandbox.control.truth("orders"))
     assert customers is not None
     assert customers[0] == len(sandbox.control.truth("customers"))
+
+
+ERP_STREAMS = [
+    "source-items",
+    "stock-items",
+    "products",
+    "invoices",
+    "shipments",
+    "company-credits",
+    "companies",
+]
+
+
+def test_erp_sample_into_magento_exactly_once(
+    tmp_path: Path, sandbox_factory: Callable[..., Sandbox]
+) -> None:
+    # The sample in target-magento2/samples/erp/ is made for this seed and size.
+    sandbox = sandbox_factory(seed=1, orders=500)
+    pipeline = [step for name in ERP_STREAMS for step in (f"tap-erp-{name}", "target-magento2")]
+    invoices_before = len(sandbox.control.truth("invoices"))
+    shipments_before = len(sandbox.control.truth("shipments"))
+
+    run_meltano(tmp_path, sandbox, "run", *pipeline)
+    invoiced = len(sandbox.control.truth("invoices")) - invoices_before
+    shipped = len(sandbox.control.truth("shipments")) - shipments_before
+    sample = ROOT / "target-magento2" / "samples" / "erp"
+    assert invoiced == len(jsonl_rows(sample / "invoices.jsonl"))
+    assert shipped == len(jsonl_rows(sample / "shipments.jsonl"))
+    first_source_item = jsonl_rows(sample / "source_items.jsonl")[0]
+    stored = sandbox.control.entity(
+        "source_items", (first_source_item["sku"], first_source_item["source_code"])
+    )
+    assert stored["quantity"] == first_source_item["quantity"]
+    assert not (tmp_path / "rejects.jsonl").exists()
+
+    # The same files again (tap-jsonl re-reads them on a full refresh): nothing is written twice.
+    run_meltano(tmp_path, sandbox, "run", "--full-refresh", *pipeline)
+    assert len(sandbox.control.truth("invoices")) - invoices_before == invoiced
+    assert len(sandbox.control.truth("shipments")) - shipments_before == shipped

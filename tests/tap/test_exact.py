@@ -135,3 +135,20 @@ def test_eav_and_sales_documents_page_exactly_through_a_shared_second(sandbox_fa
     assert len(written) == len(set(written))
     assert set(written) == truth_keys(sandbox, stream)
     assert sum(1 for _, at in written if at == cluster["at"]) == count // 2
+
+
+def test_a_second_run_brings_exactly_the_changed_rows(sandbox_factory):
+    sandbox = sandbox_factory(seed=19, orders=40, b2b=False, msi=False)
+    config = sandbox_config(sandbox, page_size=10)
+    first = run_tap(config, streams=["orders"])
+    bookmark = first.bookmark("orders")
+    assert bookmark is not None
+    changed = sandbox.control.mass_update("orders", 6)
+    wait_for_next_second()
+    second = run_tap(config, streams=["orders"], state=first.last_state)
+    boundary = {
+        key
+        for key in first.keys("orders")
+        if key[1] == magento_time(bookmark) and key[0] not in changed["ids"]
+    }
+    assert set(second.keys("orders")) == {(key, changed["at"]) for key in changed["ids"]} | boundary

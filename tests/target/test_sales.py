@@ -258,28 +258,21 @@ def test_kill_and_rerun_creates_no_second_invoice(shop, make_config, tmp_path, m
     assert '"already_done": ' in rerun.stderr
 
 
-def test_invoice_capture_and_notify_reach_the_store(shop, make_config, run_target):
+def test_a_visible_comment_keeps_the_reference(shop, make_config, run_target):
     (first,) = fresh_orders(shop, 1)
-    run = run_target(
-        make_config(shop),
-        stream_messages(
-            "invoices",
-            [
-                {
-                    "order_id": first["entity_id"],
-                    "capture": True,
-                    "notify": False,
-                    "reference": "C-1",
-                }
-            ],
-        ),
-    )
+    record = {
+        "order_id": first["entity_id"],
+        "comment": "Thank you",
+        "comment_visible_on_front": True,
+        "reference": "C-1",
+    }
+    run = run_target(make_config(shop), stream_messages("invoices", [record]))
+
     assert run.summary["invoices"]["written"] == 1
-    (post,) = posts_to(shop, INVOICE_POST)
-    body = json.loads(post["body"]) if isinstance(post.get("body"), str) else post.get("body")
-    if body is not None:
-        assert body["capture"] is True
-        assert body["comment"] == {"comment": "[ref:C-1]", "is_visible_on_front": 0}
+    (invoice,) = documents(shop, "/invoices", first["entity_id"])
+    (note,) = comments(shop, f"/invoices/{invoice['entity_id']}")
+    assert note["comment"] == "Thank you [ref:C-1]"
+    assert int(note["is_visible_on_front"]) == 1
 
 
 @pytest.mark.parametrize("mode", MODES)
