@@ -3,12 +3,13 @@
 1. `meltano run tap-magento2 target-duckdb` reads the whole store into output/warehouse.duckdb.
 2. The sandbox changes some orders (as a busy store would); the same command runs again and
    brings only the changed rows (plus the rows of the bookmark's second).
-3. `meltano run tap-erp-source-items target-magento2` writes ERP stock back into the store.
+3. `meltano run erp-to-magento` (a job of meltano.yml) writes ERP stock, products, invoices,
+   shipments and B2B credit from JSON-lines files into the store, then runs again to show that
+   nothing is written twice.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import signal
@@ -16,13 +17,14 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import duckdb
+from magento2_sandbox import SandboxControl
 
 ROOT = Path(__file__).resolve().parents[1]
-ORDERS = 2000
+# The ERP sample in target-magento2/samples/erp/ is made for seed 1 with 500 orders.
+ORDERS = 500
 
 
 def free_port() -> int:
@@ -31,30 +33,20 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def control(url: str, path: str, body: dict | None = None, method: str | None = None) -> object:
-    data = None if body is None else json.dumps(body).encode()
-    request = urllib.request.Request(
-        f"{url}/_sandbox/{path}",
-        data=data,
-        method=method or ("POST" if data is not None else "GET"),
-        headers={"Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(request, timeout=30) as answer:
-        return json.loads(answer.read() or b"null")
-
-
-def wait_ready(url: str, process: subprocess.Popen[bytes], seconds: float = 120) -> None:
+def wait_ready(
+    store: SandboxControl, process: subprocess.Popen[bytes], seconds: float = 120
+) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
             sys.exit(f"the sandbox exited with status {process.returncode} before it was ready")
         try:
-            control(url, "settings")
+            store.settings()
         except OSError:
             time.sleep(0.3)
         else:
             return
-    sys.exit(f"the sandbox did not answer on {url} within {seconds:.0f} s")
+    sys.exit(f"the sandbox did not answer on {store.url} within {seconds:.0f} s")
 
 
 def meltano(*args: str, url: str) -> None:
@@ -92,18 +84,25 @@ def main() -> None:
         cwd=ROOT,
     )
     try:
-        wait_ready(url, sandbox)
+        store = SandboxControl(url)
+        wait_ready(store, sandbox)
         meltano("run", "--full-refresh", "tap-magento2", "target-duckdb", url=url)
         first = table_counts(database)
         print("\nRows in output/warehouse.duckdb after the first run:")
         for name, count in first.items():
             print(f"  {name:24} {count:>8}")
 
-        changed = control(url, "mass-update", {"kind": "orders", "count": 25})
-        print(f"\nThe store updated {len(changed['ids'])} orders in one second; running again ...")  # type: ignore[index]
+        changed = store.mass_update("orders", count=25)["ids"]
+        print(f"\nThe store updated {len(changed)} orders in one second; running again ...")
         meltano("run", "tap-magento2", "target-duckdb", url=url)
 
-        meltano("run", "tap-erp-source-items", "target-magento2", url=url)
+        invoices = len(store.truth("invoices"))
+        meltano("run", "--full-refresh", "erp-to-magento", url=url)
+        written = len(store.truth("invoices")) - invoices
+        print(f"\nThe ERP files created {written} invoices in the store; running them again ...")
+        meltano("run", "--full-refresh", "erp-to-magento", url=url)
+        again = len(store.truth("invoices")) - invoices - written
+        print(f"The replay created {again} more invoices (exactly once).")
         print("\nThe demo ran: see output/warehouse.duckdb, and the sandbox's request log above.")
     finally:
         sandbox.send_signal(signal.SIGTERM)

@@ -112,10 +112,11 @@ class MagentoStream(Stream):
     timestamp_fields: ClassVar[tuple[str, ...]] = ()
     # Properties the tap adds to Magento's records, and the Magento field each is made from.
     derived_fields: ClassVar[Mapping[str, str | None]] = {}
-    # Magento's answers are JSON typed by its service interfaces already (Webapi's
-    # ServiceOutputProcessor casts every getter's value), so the SDK's conformance would only
-    # re-check each value: it took three quarters of the tap's CPU time per order
-    # (bench/tap_bench.py). `shape` drops the top-level properties the schema lacks instead.
+    # Magento's answers are JSON typed by its service interfaces already (Framework/Reflection/
+    # DataObjectProcessor.php casts every getter's value to its declared type, castValueToType),
+    # so the SDK's conformance would only re-check each value: it took three quarters of the
+    # tap's CPU time per order (bench/tap_bench.py). `shape` drops the top-level properties the
+    # schema lacks instead.
     TYPE_CONFORMANCE_LEVEL = TypeConformanceLevel.NONE
 
     def __init__(self, tap: TapMagento2) -> None:

@@ -8,7 +8,8 @@ module-scoped fixture before the first test runs the tap.
 Every built-in test runs; none is left out. Two of them warn rather than fail, and pytest
 turns warnings into errors here, so those two warnings are let through:
 - transformed_catalog_schema_matches_record warns when a schema property is absent from every
-  record: Magento leaves null fields out of its answers (Webapi's ServiceOutputProcessor), and
+  record: Magento leaves null fields out of its answers (Framework/Reflection/
+  DataObjectProcessor.php buildOutputDataArray skips null getters that are not required), and
   the schemas hold every field of Adobe's definitions, so a small sample always lacks some.
 - the attribute tests (is_object, is_numeric...) warn "No records were available to test" for
   a property with no non-null value in the sample (extension_attributes, optional objects).
