@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import importlib
 import json
 import random
 import re
@@ -15,7 +14,7 @@ from urllib.parse import unquote
 
 from werkzeug.wrappers import Request, Response
 
-from magento2_sandbox import control_api, fields
+from magento2_sandbox import asyncbulk, control_api, fields
 from magento2_sandbox.errors import NO_ROUTE, WebapiError
 from magento2_sandbox.routing import Ctx, RawJson, match
 from magento2_sandbox.store import dumps
@@ -25,9 +24,6 @@ if TYPE_CHECKING:
 
     from magento2_sandbox.sandbox import Sandbox
 
-# Webapi input limits (2.4.7): items of one array in a body, synchronous and asynchronous.
-MAX_SYNC_ITEMS = 20
-MAX_ASYNC_ITEMS = 5000
 B2B_PREFIXES = ("V1/company", "V1/companyCredits", "V1/negotiableQuote", "V1/sharedCatalog",
                 "V1/requisition_lists", "V1/purchaseOrder", "V1/team", "V1/hierarchy")  # fmt: skip
 MSI_PREFIXES = ("V1/inventory",)
@@ -131,22 +127,6 @@ def json_response(value: Any, status: int = 200, headers: dict[str, str] | None 
 
 def _error_response(error: WebapiError) -> Response:
     return json_response(error.body(), error.status)
-
-
-def _too_many_items(body: Any, limit: int, name: str = "array") -> tuple[str, int] | None:
-    if isinstance(body, list):
-        if len(body) > limit:
-            return name, limit
-        for item in body:
-            found = _too_many_items(item, limit, name)
-            if found:
-                return found
-    elif isinstance(body, dict):
-        for key, value in body.items():
-            found = _too_many_items(value, limit, key)
-            if found:
-                return found
-    return None
 
 
 class App:
@@ -258,7 +238,6 @@ class App:
             raise WebapiError(404, NO_ROUTE)
         route, params = found
         entry["auth"] = self._authenticate(request, route_path, anonymous=route.anonymous)
-        self._check_items(body, MAX_SYNC_ITEMS)
         ctx = self._ctx(
             request, route_path, body=body, store_code=store_code, api=api, auth=entry["auth"]
         )
@@ -283,14 +262,9 @@ class App:
         if request.method not in {"POST", "PUT", "DELETE"}:
             raise WebapiError(404, NO_ROUTE)
         entry["auth"] = self._authenticate(request, route_path, anonymous=False)
-        self._check_items(body, MAX_ASYNC_ITEMS)
         ctx = self._ctx(
             request, route_path, body=body, store_code=store_code, api=api, auth=entry["auth"]
         )
-        try:
-            asyncbulk = importlib.import_module("magento2_sandbox.asyncbulk")
-        except ModuleNotFoundError:
-            raise WebapiError(404, NO_ROUTE) from None
         result = asyncbulk.handle_async(ctx, api, request.method, route_path)
         status = 202
         if isinstance(result, tuple):
@@ -336,15 +310,6 @@ class App:
         except ValueError:
             # Framework/Webapi/Rest/Request/Deserializer/Json.php outside developer mode.
             raise WebapiError(400, "Decoding error.") from None
-
-    def _check_items(self, body: Any, limit: int) -> None:
-        if not self.sandbox.settings.input_limits:
-            return
-        found = _too_many_items(body, limit)
-        if found:
-            raise WebapiError(
-                400, 'Maximum items of type "%type" is %max', {"type": found[0], "max": found[1]}
-            )
 
     # -- authentication ------------------------------------------------------------------
 
@@ -451,6 +416,9 @@ class App:
             body = text.encode()
             response = Response(body[: len(body) // 2], content_type="application/json")
             response.headers["Content-Length"] = str(len(body))
+            # http.server closes the connection after a response saying so: the client meets
+            # the cut at once instead of waiting for the rest on a kept-alive connection.
+            response.headers["Connection"] = "close"
             return response
         raise _Drop
 

@@ -63,6 +63,12 @@ INVALID_TYPE = (
 # Framework/Exception/InputException.php: the message once a second error is added.
 SEVERAL_ERRORS = "One or more input exceptions have occurred."
 BULK_NOT_FOUND = "Bulk uuid %bulkUuid not exist"
+# Webapi input limits (2.4.7, webapi/validation/*, on with `input_limits`): items of one array
+# of data objects in a body, synchronous and asynchronous
+# (Framework/Webapi/Validator/EntityArrayValidator.php, InputArraySizeLimitValue).
+MAX_SYNC_ITEMS = 20
+MAX_ASYNC_ITEMS = 5000
+TOO_MANY_ITEMS = 'Maximum items of type "%type" is %max'
 
 _INTEGER = re.compile(r"^\s*[+-]?\d+\s*$")
 _PLACEHOLDER = re.compile(r"%(\w+)")
@@ -135,6 +141,8 @@ class InputContract:
         None when it is a service parameter the element must hold at its top level.
     service: the service class and method the consumer names in its result message.
     void: the service returns nothing (the operation's result_serialized_data stays empty).
+    arrays: the body's arrays of data objects (dotted paths) and the interface each holds:
+        EntityArrayValidator names that class, with a leading backslash, in its refusal.
     """
 
     required: tuple[str, ...] = ()
@@ -142,6 +150,7 @@ class InputContract:
     path_params: dict[str, str | None] = field(default_factory=dict)
     service: str = ""
     void: bool = False
+    arrays: dict[str, str] = field(default_factory=dict)
 
 
 _CONTRACTS: dict[Handler, tuple[InputContract, Handler]] = {}
@@ -154,15 +163,20 @@ def webapi_input(
     path_params: dict[str, str | None] | None = None,
     service: str = "",
     void: bool = False,
+    arrays: dict[str, str] | None = None,
 ) -> Callable[[Handler], Handler]:
     """Declare a write route's input; put it below `@route` so the route gets the checked
     handler. The consumer calls the unchecked one: asynchronous input was checked on arrival."""
-    contract = InputContract(required, integers, dict(path_params or {}), service, void)
+    contract = InputContract(
+        required, integers, dict(path_params or {}), service, void, dict(arrays or {})
+    )
 
     def decorate(handler: Handler) -> Handler:
         @functools.wraps(handler)
         def checked(ctx: Ctx, **params: str) -> Any:
             check_input(contract, ctx.body, params)
+            if ctx.settings.input_limits:
+                check_arrays(contract, ctx.body, MAX_SYNC_ITEMS)
             return handler(ctx, **params)
 
         _CONTRACTS[checked] = (contract, handler)
@@ -213,6 +227,16 @@ def check_input(contract: InputContract, body: Any, path_params: dict[str, str])
         raise WebapiError(400, INVALID_TYPE, {"value": _text(value), "type": "int"})
 
 
+def check_arrays(contract: InputContract, body: Any, limit: int) -> None:
+    """The input limit on arrays of data objects (only checked when input limits are on)."""
+    for dotted, interface in contract.arrays.items():
+        first, _, rest = dotted.partition(".")
+        value = param_value(body, first)
+        items = _dig(value, rest) if rest else value
+        if isinstance(items, list) and len(items) > limit:
+            raise WebapiError(400, TOO_MANY_ITEMS, {"type": interface, "max": limit})
+
+
 def as_int(value: Any) -> int:
     """An `int` parameter, or Magento's type error (TypeProcessor::processSimpleAndAnyType)."""
     if isinstance(value, bool):
@@ -261,6 +285,7 @@ def handle_async(ctx: Ctx, api: str, method: str, path: str) -> tuple[int, dict[
         raise WebapiError(404, NO_ROUTE)
     target, url_params = found
     contract, _ = contract_of(target.handler)
+    limits = ctx.settings.input_limits
     elements: list[tuple[int, dict[str, Any]]] = []
     if api == "async/bulk/V1":
         # WebapiAsync/Controller/Rest/Asynchronous/InputParamsResolver.php: each array entry is
@@ -273,9 +298,13 @@ def handle_async(ctx: Ctx, api: str, method: str, path: str) -> tuple[int, dict[
             if not isinstance(entry, dict):
                 continue
             check_input(contract, entry, _bulk_path_params(contract, target, entry))
+            if limits:
+                check_arrays(contract, entry, MAX_ASYNC_ITEMS)
             elements.append((index, entry))
     else:
         check_input(contract, ctx.body, url_params)
+        if limits:
+            check_arrays(contract, ctx.body, MAX_ASYNC_ITEMS)
         # Webapi/Controller/Rest/InputParamsResolver.php getInputData: the body, then the
         # URL's parameters merged in; that array is the operation's message.
         merged = json.loads(json.dumps(body_of(ctx)))
@@ -324,6 +353,8 @@ def handle_async(ctx: Ctx, api: str, method: str, path: str) -> tuple[int, dict[
                 "meta_information": php_json(element),
                 "store_id": store_id,
             }
+            # DataObjectProcessor answers a null of a required getter (OperationInterface
+            # declares them all so) as null, where it drops an optional one.
             store.put(
                 "operations",
                 {
@@ -331,7 +362,10 @@ def handle_async(ctx: Ctx, api: str, method: str, path: str) -> tuple[int, dict[
                     "bulk_uuid": bulk_uuid,
                     "topic_name": topic,
                     "serialized_data": php_json(serialized),
+                    "result_serialized_data": None,
                     "status": STATUS_OPEN,
+                    "result_message": None,
+                    "error_code": None,
                 },
             )
     _ensure_consumer(ctx)
@@ -417,7 +451,7 @@ def _ensure_consumer(ctx: Ctx) -> None:
             queue.thread = threading.Thread(
                 target=_consume_forever,
                 args=(weakref.ref(store), queue),
-                name="magento2-sandbox:async.operations.all",
+                name=f"magento2-sandbox:{ctx.sandbox.port}:async.operations.all",
                 daemon=True,
             )
             queue.thread.start()
@@ -553,12 +587,12 @@ def _execute(store: Store, sandbox: Any, bulk: dict[str, Any], key: tuple[Any, A
             "status": STATUS_COMPLETE,
             # OperationProcessor::executeHandler; OperationManagement::changeOperationStatus
             # clears serialized_data of an operation that succeeded.
+            "serialized_data": None,
             "result_message": f"Service execution success {service}",
             "result_serialized_data": output,
+            "error_code": None,
         }
-        done.pop("serialized_data", None)
-        done.pop("error_code", None)
-        store.put("operations", _drop_none(done))
+        store.put("operations", done)
     return True
 
 
@@ -589,32 +623,29 @@ def _bulk(ctx: Ctx, bulk_uuid: str) -> tuple[dict[str, Any], list[dict[str, Any]
 
 
 def _summary(bulk: dict[str, Any], operations_list: list[dict[str, Any]]) -> dict[str, Any]:
-    # DataObjectProcessor leaves out what is null (user_id of an integration's bulk).
-    return _drop_none(
-        {
-            "operations_list": operations_list,
-            "user_type": bulk.get("user_type"),
-            "bulk_id": bulk["bulk_id"],
-            "description": bulk.get("description"),
-            "start_time": bulk.get("start_time"),
-            "user_id": bulk.get("user_id"),
-            "operation_count": bulk.get("operation_count"),
-        }
-    )
+    # Framework/Reflection/DataObjectProcessor.php drops a null only where the getter is not
+    # required; every getter here is, so an integration's bulk answers user_id null.
+    return {
+        "operations_list": operations_list,
+        "user_type": bulk.get("user_type"),
+        "bulk_id": bulk["bulk_id"],
+        "description": bulk.get("description"),
+        "start_time": bulk.get("start_time"),
+        "user_id": bulk.get("user_id"),
+        "operation_count": bulk.get("operation_count"),
+    }
 
 
 @route("GET", "/V1/bulk/{bulkUuid}/status")
 def bulk_status(ctx: Ctx, bulkUuid: str) -> dict[str, Any]:  # noqa: N803 - Magento's name
     bulk, operations = _bulk(ctx, bulkUuid)
     short = [
-        _drop_none(
-            {
-                "id": op["id"],
-                "status": op.get("status"),
-                "result_message": op.get("result_message"),
-                "error_code": op.get("error_code"),
-            }
-        )
+        {
+            "id": op["id"],
+            "status": op.get("status"),
+            "result_message": op.get("result_message"),
+            "error_code": op.get("error_code"),
+        }
         for op in operations
     ]
     return _summary(bulk, short)

@@ -6,7 +6,6 @@ Route modules live in `magento2_sandbox/routes/`; the app imports every module t
 
 from __future__ import annotations
 
-import contextlib
 import importlib
 import pkgutil
 from collections.abc import Callable
@@ -99,7 +98,7 @@ _loaded = False
 
 
 def load_routes() -> None:
-    """Import every module of magento2_sandbox.routes (other engineers' modules included)."""
+    """Import every module of magento2_sandbox.routes, and asyncbulk (the bulk status routes)."""
     global _loaded  # noqa: PLW0603 - one registry per process
     if _loaded:
         return
@@ -108,9 +107,7 @@ def load_routes() -> None:
 
     for info in pkgutil.iter_modules(package.__path__):
         importlib.import_module(f"{package.__name__}.{info.name}")
-    # The asynchronous API module also registers synchronous routes (bulk status).
-    with contextlib.suppress(ModuleNotFoundError):
-        importlib.import_module("magento2_sandbox.asyncbulk")
+    importlib.import_module("magento2_sandbox.asyncbulk")
 
 
 @dataclass

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import importlib
 import secrets
 import shutil
 import tempfile
@@ -15,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
+from magento2_sandbox import asyncbulk
 from magento2_sandbox.app import App
 from magento2_sandbox.control import SandboxControl
 from magento2_sandbox.errors import WebapiError
@@ -175,6 +175,8 @@ class Sandbox:
             self._thread.join(timeout=10)
             self._thread = None
         if self._store is not None:
+            # The consumer thread writes to the store: it ends before the store closes.
+            asyncbulk.stop_consumer(self._store)
             self._store.close()
             self._store = None
         if self._tmpdir is not None:
@@ -291,10 +293,6 @@ class Sandbox:
 
     def run_consumer(self) -> Any:
         """Run the async.operations.all consumer once (magento2_sandbox.asyncbulk)."""
-        try:
-            asyncbulk = importlib.import_module("magento2_sandbox.asyncbulk")
-        except ModuleNotFoundError:
-            raise ValueError("this sandbox has no asynchronous API (asyncbulk)") from None
         return asyncbulk.run_consumer(self.store)
 
 

@@ -32,6 +32,29 @@ MASS_FROM = 5000
 # Orders are generated in chunks of this many; a large store builds its chunks in parallel.
 CHUNK = 5000
 PARALLEL_FROM = 20000
+# Id ranges per chunk: at most 4 lines (8 items, 4 document lines) and one invoice, shipment
+# and credit memo per order; ids run on without gaps inside a chunk.
+IDS_PER_ORDER = {
+    "item": 8,
+    "address": 2,
+    "invoice": 1,
+    "shipment": 1,
+    "creditmemo": 1,
+    "history": 2,
+    "track": 1,
+    "invoice_item": 4,
+    "shipment_item": 4,
+    "creditmemo_item": 4,
+    "payment": 1,
+}
+# The rows nested in sales documents and the counter that numbers them.
+NESTED_IDS = {
+    ("orders", "status_histories"): "history",
+    ("invoices", "items"): "invoice_item",
+    ("shipments", "items"): "shipment_item",
+    ("shipments", "tracks"): "track",
+    ("creditmemos", "items"): "creditmemo_item",
+}
 
 FIRST = [
     "Emma",
@@ -251,6 +274,14 @@ def generate(
             _write_sales(store, gen.sales(customers, products))
     else:
         _write_sales(store, gen.sales(customers, products))
+    # No nested id of the sales documents is above its range: new rows are numbered from
+    # there without reading every document of a large store.
+    store.note_nested_ids(
+        {
+            (kind, array): counts.orders * IDS_PER_ORDER[counter]
+            for (kind, array), counter in NESTED_IDS.items()
+        }
+    )
 
 
 def _can_spawn() -> bool:
@@ -1055,21 +1086,7 @@ class _Generator:
         self._parents = [p for p in products if p["type_id"] == "configurable"]
         self._children = {p["id"]: p for p in products}
         first = chunk * CHUNK
-        # Id ranges per chunk: at most 4 lines (8 items, 4 document lines) and one invoice,
-        # shipment and credit memo per order; ids run on without gaps inside a chunk.
-        self._counters = {
-            "item": first * 8,
-            "address": first * 2,
-            "invoice": first,
-            "shipment": first,
-            "creditmemo": first,
-            "history": first * 2,
-            "track": first,
-            "invoice_item": first * 4,
-            "shipment_item": first * 4,
-            "creditmemo_item": first * 4,
-            "payment": first,
-        }
+        self._counters = {name: first * per_order for name, per_order in IDS_PER_ORDER.items()}
         rng = self.rng(f"orders:{chunk}")
         for index in range(first, min(len(plan), first + CHUNK)):
             row = plan[index]

@@ -193,6 +193,7 @@ class Store:
         self._write_lock = threading.RLock()
         self._local = threading.local()
         self._ids: dict[str, int] = {}
+        self._nested_ids: dict[tuple[str, str], int] = {}
         self._ids_lock = threading.Lock()
         self.clock_offset = 0.0
         # Documents are stored deflated with a preset dictionary (sample documents): a
@@ -460,6 +461,30 @@ class Store:
             self._ids[kind] += 1
             return self._ids[kind]
 
+    def note_nested_ids(self, highest: dict[tuple[str, str], int]) -> None:
+        """For (kind, array): no row nested in that array holds an entity_id above this."""
+        with self._ids_lock:
+            self._nested_ids.update(highest)
+
+    def next_nested_id(self, kind: str, array: str) -> int:
+        """A new entity_id for a row nested in a kind's documents (sales_invoice_item, ...)."""
+        with self._ids_lock:
+            if (kind, array) not in self._nested_ids:
+                self._nested_ids[(kind, array)] = self._max_nested_id(kind, array)
+            self._nested_ids[(kind, array)] += 1
+            return self._nested_ids[(kind, array)]
+
+    def _max_nested_id(self, kind: str, array: str) -> int:
+        """Read every document: only for arrays the seed did not note (small stores)."""
+        spec = kind_of(kind)
+        _check_field(array)
+        with self._connection() as conn:
+            row = conn.execute(
+                "SELECT MAX(CAST(json_extract(nested.value, '$.entity_id') AS INTEGER)) "  # noqa: S608 - checked names
+                f"FROM {spec.name}, json_each(doc_text({spec.name}.doc), '$.{array}') AS nested"
+            ).fetchone()
+        return int(row[0] or 0)
+
     def _seen_id(self, spec: Kind, key: Any) -> None:
         if spec.id_type != "INTEGER" or not isinstance(key, int):
             return
@@ -645,7 +670,10 @@ def _expression(spec: Kind, doc: str, name: str) -> str:
     """SQL for a field. Indexed columns hold global values (sku, dates), so a store view's
     version of a document shares them; other fields are read from that version's JSON."""
     _check_field(name)
-    if name == spec.id_field:
+    # EAV and B2B entities answer `id` but their tables name the column entity_id, and that is
+    # the name searchCriteria filters and sorts on (customer_entity, catalog_product_entity,
+    # catalog_category_entity, company, company_credit).
+    if name == spec.id_field or (name == "entity_id" and spec.id_field == "id"):
         return "t.id"
     if name in _columns(spec):
         return f"t.{name}"

@@ -66,6 +66,14 @@ class CompanyCreditsSink(MagentoSink):
 
     kind = "company_credits"
     can_read_back = True
+    flight_routes = (
+        ("POST", "/companyCredits/byCreditId/increaseBalance"),
+        ("POST", "/companyCredits/byCreditId/decreaseBalance"),
+    )
+    flight_noun = "company credit"
+
+    def flight_key(self, body: dict[str, Any]) -> str | None:
+        return None if body.get("creditId") is None else str(body["creditId"])
 
     def wave_key(self, entry: Entry) -> Any:
         return entry.data["company_id"]

@@ -12,11 +12,18 @@ Framework/Bulk/OperationInterface.php).
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from magento2_rest import MagentoClient, MagentoError, MagentoInputLimitError, MagentoUnknownOutcome
+from magento2_rest import (
+    MagentoClient,
+    MagentoError,
+    MagentoInputLimitError,
+    MagentoUnknownOutcome,
+    SearchCriteria,
+)
 
 from target_magento2.rejects import is_refusal
 
@@ -35,6 +42,47 @@ STATUS_WORDS = {
     STATUS_OPEN: "still open",
     STATUS_REJECTED: "rejected",
 }
+
+
+OPEN_PAGE_SIZE = 200
+
+
+def topic_name(method: str, bulk_route: str) -> str:
+    """The queue topic of a route's operations, as `magento_operation.topic_name` holds it.
+
+    WebapiAsync/Model/Config.php generateTopicNameByRouteData: `/V1/order/:orderId/invoice` POST
+    -> `async.V1.order.orderId.invoice.POST`; a bulk route names the parameter `byOrderId`.
+    """
+    parts = [
+        segment[2].lower() + segment[3:]
+        if len(segment) > 2 and segment.startswith("by") and segment[2].isupper()  # noqa: PLR2004
+        else segment
+        for segment in bulk_route.strip("/").split("/")
+    ]
+    return ".".join(["async", "V1", *parts, method.upper()])
+
+
+@dataclass(frozen=True)
+class OpenOperation:
+    """An operation the store has queued and not run yet, with the body it will run with
+    (None when its serialized data cannot be read)."""
+
+    bulk_uuid: str
+    topic: str
+    body: dict[str, Any] | None
+
+
+def operation_body(operation: dict[str, Any]) -> dict[str, Any] | None:
+    """The request body an operation carries: `serialized_data` is JSON whose `meta_information`
+    is the JSON of the body, path parameters included (AsynchronousOperations/Model/
+    MassSchedule.php publishMass, OperationRepository::create)."""
+    try:
+        data = json.loads(operation.get("serialized_data") or "")
+        meta = data["meta_information"]
+        body = json.loads(meta) if isinstance(meta, str) else meta
+    except (ValueError, TypeError, KeyError):
+        return None
+    return body if isinstance(body, dict) else None
 
 
 @dataclass(frozen=True)
@@ -126,6 +174,30 @@ class BulkRunner:
                     ),
                 )
         return [r for r in results if r is not None]
+
+    def open_operations(self, topics: Sequence[str]) -> list[OpenOperation]:
+        """The operations of these topics still open (status 4) on the store, whoever queued them.
+
+        `GET /V1/bulk` is OperationRepositoryInterface::getList, a search over magento_operation
+        (AsynchronousOperations/etc/webapi.xml: the same ACL resource as the bulk status routes,
+        Magento_AsynchronousOperations::system_magento_logging_bulk_operations).
+        """
+        criteria = (
+            SearchCriteria()
+            .where("status", "eq", STATUS_OPEN)
+            .where("topic_name", "in", sorted(set(topics)))
+            .order_by("bulk_uuid")
+            .order_by("id")
+        )
+        return [
+            OpenOperation(
+                str(operation.get("bulk_uuid") or ""),
+                str(operation.get("topic_name") or ""),
+                operation_body(operation),
+            )
+            for page in self.client.iter_pages("/bulk", criteria, OPEN_PAGE_SIZE)
+            for operation in page.items
+        ]
 
     def _submit(
         self,

@@ -30,6 +30,7 @@ from target_magento2.sinks import Entry, MagentoSink, Plan, Write, waves
 
 ORDER_CHUNK = 50  # orders looked up per search (`in` list); keeps URLs short
 QTY_EPSILON = 1e-6
+TRACK_ROUTE = "/shipment/track"
 
 OrderKey = tuple[str, Any]  # ("entity_id", 12) or ("increment_id", "000000012")
 
@@ -54,8 +55,9 @@ class OrderView:
     """An order as the store has it, with the references and tracking numbers of its documents."""
 
     order: dict[str, Any]
-    references: set[str] = field(default_factory=set)
-    track_numbers: set[str] = field(default_factory=set)
+    # reference -> entity_id of the document holding it; tracking number -> its shipment
+    references: dict[str, int] = field(default_factory=dict)
+    track_numbers: dict[str, int] = field(default_factory=dict)
 
     @property
     def top_items(self) -> list[dict[str, Any]]:
@@ -78,6 +80,14 @@ class DocumentSink(MagentoSink):
     done_field: ClassVar[str]  # "qty_invoiced" or "qty_shipped"
     documents_route: ClassVar[str]
     comments_route: ClassVar[str]  # with {id}
+    flight_noun = "order"
+
+    def flight_key(self, body: dict[str, Any]) -> str | None:
+        entity = body.get("entity")
+        order_id = body.get("orderId")
+        if order_id is None and isinstance(entity, dict):
+            order_id = entity.get("order_id")  # a track added to a shipment
+        return None if order_id is None else str(order_id)
 
     # ------------------------------------------------------------------------- item arithmetic
 
@@ -192,9 +202,10 @@ class DocumentSink(MagentoSink):
                         self.read_document(document, view, needs[order_id])
 
     def read_document(self, document: dict[str, Any], view: OrderView, refs: set[str]) -> None:
+        document_id = int(document["entity_id"])
         for track in document.get("tracks") or []:
             if track.get("track_number"):
-                view.track_numbers.add(str(track["track_number"]))
+                view.track_numbers.setdefault(str(track["track_number"]), document_id)
         refs = {r for r in refs if r}
         if not refs:
             return
@@ -209,7 +220,7 @@ class DocumentSink(MagentoSink):
         texts = [str(c.get("comment") or "") for c in listed]
         for ref in refs:
             if any(reference_tag(ref) in text for text in texts):
-                view.references.add(ref)
+                view.references.setdefault(ref, document_id)
 
     # ------------------------------------------------------------------------------- deciding
 
@@ -218,10 +229,11 @@ class DocumentSink(MagentoSink):
         data = entry.data
         reference = data.get("reference")
         if reference is not None and reference in view.references:
-            return Plan(entry)
+            return self.replayed(entry, view, view.references[reference])
         tracks = {str(t["track_number"]) for t in data.get("tracks") or []}
-        if reference is None and tracks & view.track_numbers:
-            return Plan(entry)
+        known = sorted(tracks & view.track_numbers.keys())
+        if reference is None and known:
+            return self.replayed(entry, view, view.track_numbers[known[0]])
         requested = self.requested(data, view, reference=reference)
         if isinstance(requested, str):
             return requested
@@ -243,6 +255,11 @@ class DocumentSink(MagentoSink):
         plan = Plan(entry, [write])
         plan.replan = lambda: self._fresh(plan)
         return plan
+
+    def replayed(self, entry: Entry, view: OrderView, document_id: int) -> Plan:
+        """The record's document is on the store already (document_id): nothing more to send."""
+        _ = view, document_id
+        return Plan(entry)
 
     def _fresh(self, plan: Plan) -> Plan:
         decided = self.replan(plan.entry)
@@ -303,6 +320,7 @@ class InvoicesSink(DocumentSink):
     done_field = "qty_invoiced"
     documents_route = "/invoices"
     comments_route = "/invoices/{id}/comments"
+    flight_routes = (("POST", "/order/byOrderId/invoice"),)
 
     def left(self, item: dict[str, Any]) -> float:
         # Sales/Model/Order/Item.php getQtyToInvoice
@@ -320,6 +338,7 @@ class ShipmentsSink(DocumentSink):
     done_field = "qty_shipped"
     documents_route = "/shipments"
     comments_route = "/shipment/{id}/comments"
+    flight_routes = (("POST", "/order/byOrderId/ship"), ("POST", TRACK_ROUTE))
 
     def left(self, item: dict[str, Any]) -> float:
         # Sales/Model/Order/Item.php getSimpleQtyToShip; virtual items are never shipped.
@@ -343,3 +362,27 @@ class ShipmentsSink(DocumentSink):
             for t in data.get("tracks") or []
         ]
         return body
+
+    def replayed(self, entry: Entry, view: OrderView, document_id: int) -> Plan:
+        """A shipment already on the store gets the record's tracks it lacks, one call each
+        (`POST /V1/shipment/track`, not idempotent: a tracking number already on any shipment of
+        the order is not added again)."""
+        order_id = int(view.order["entity_id"])
+        writes = []
+        for track in entry.data.get("tracks") or []:
+            if str(track["track_number"]) in view.track_numbers:
+                continue
+            body = {
+                "entity": {
+                    "order_id": order_id,
+                    "parent_id": document_id,
+                    "track_number": track["track_number"],
+                    "carrier_code": track["carrier_code"],
+                    "title": track.get("title") or track["carrier_code"],
+                }
+            }
+            writes.append(Write("POST", TRACK_ROUTE, body, TRACK_ROUTE, body, idempotent=False))
+        plan = Plan(entry, writes)
+        if writes:
+            plan.replan = lambda: self._fresh(plan)
+        return plan

@@ -24,7 +24,7 @@ from magento2_rest import (
 from singer_sdk.sinks import BatchSink
 from singer_sdk.sinks.core import BaseJSONSchemaValidator
 
-from target_magento2.bulk import BulkRunner, OperationResult
+from target_magento2.bulk import BulkRunner, OpenOperation, OperationResult, topic_name
 from target_magento2.records import clean_record, field_path, schema_problem, unknown_fields
 from target_magento2.rejects import error_label, is_refusal
 
@@ -100,6 +100,11 @@ class MagentoSink(BatchSink):
     MAX_SIZE_DEFAULT = 1000
     # Whether `confirm` reads the store back (otherwise it trusts the operations' status).
     can_read_back: ClassVar[bool] = False
+    # Async mode: the routes (method, bulk route) of the kind's writes that are not idempotent.
+    # Before queuing one, operations of these routes still open on the store for the same
+    # entity (see `flight_key`) are waited for: queuing a second would invoice twice.
+    flight_routes: ClassVar[tuple[tuple[str, str], ...]] = ()
+    flight_noun: ClassVar[str] = "record"
 
     def __init__(
         self,
@@ -226,6 +231,11 @@ class MagentoSink(BatchSink):
         """The writes one record needs, or None when it was refused while planning."""
         raise NotImplementedError
 
+    def flight_key(self, body: dict[str, Any]) -> str | None:
+        """The entity (order, credit) a non-idempotent bulk body writes to; None: cannot tell."""
+        _ = body
+        return None
+
     def confirm(self, plans: list[Plan]) -> list[Plan]:
         """Async mode: the plans whose completed operations the store does not show (read back)."""
         _ = plans
@@ -310,8 +320,11 @@ class MagentoSink(BatchSink):
         time.sleep(self.settle_seconds)
         return plan.replan()
 
-    def run_bulk(self, plans: list[Plan]) -> None:
+    def run_bulk(self, plans: list[Plan], *, attempt: int = 1) -> None:
         """Async mode: every write as a bulk operation; each result goes back to its record."""
+        plans = self.hold_in_flight(plans)
+        if not plans:
+            return
         results = self.submit_bulk(plans)
         completed, unsure = [], []
         for plan in plans:
@@ -335,7 +348,75 @@ class MagentoSink(BatchSink):
             else:
                 self.settle(plan.entry, "written")
         if unsure:
-            self.resolve_unsure(unsure, results)
+            self.resolve_unsure(unsure, results, attempt=attempt)
+
+    # ------------------------------------------------------------------ operations in flight
+
+    def open_operations(self) -> list[OpenOperation]:
+        topics = [topic_name(method, route) for method, route in self.flight_routes]
+        return self.bulk.open_operations(topics) if topics else []
+
+    def in_flight(self, plan: Plan, operations: list[OpenOperation]) -> str | None:
+        """The uuid of a bulk whose open operation writes to the same entity as this plan."""
+        keys = {self.flight_key(write.bulk_body) for write in plan.writes if not write.idempotent}
+        if not keys:
+            return None
+        for operation in operations:
+            # An operation whose body cannot be read may touch any entity: wait for it too.
+            if operation.body is None or self.flight_key(operation.body) in keys | {None}:
+                return operation.bulk_uuid
+        return None
+
+    def hold_in_flight(self, plans: list[Plan]) -> list[Plan]:
+        """Plans whose entity has an operation still open on the store (queued by an earlier run,
+        perhaps killed, or by a lost submission) wait for it to end, bounded by `bulk_timeout`,
+        then are planned again from the store; one still open then is unknown, never queued a
+        second time. The plans to submit are returned."""
+        guarded = [p for p in plans if any(not w.idempotent for w in p.writes)]
+        if not guarded or not self.flight_routes:
+            return plans
+        deadline = time.monotonic() + float(self.config.get("bulk_timeout", 600))
+        wait = 0.2
+        waited: set[int] = set()
+        while True:
+            operations = self.open_operations()
+            blocked = {
+                id(plan): uuid
+                for plan in guarded
+                if (uuid := self.in_flight(plan, operations)) is not None
+            }
+            if not blocked or time.monotonic() >= deadline:
+                break
+            if not waited:
+                self.logger.info(
+                    "%s: %d record(s) wait for operations still open on the store (bulk %s)",
+                    self.stream_name,
+                    len(blocked),
+                    ", ".join(sorted(set(blocked.values()))),
+                )
+            waited |= set(blocked)
+            time.sleep(max(0.0, min(wait, deadline - time.monotonic())))
+            wait = min(wait * 2, float(self.config.get("bulk_poll_interval", 2.0)))
+        ready = []
+        for plan in plans:
+            uuid = blocked.get(id(plan))
+            if uuid is not None:
+                self.unknown(
+                    plan.entry,
+                    f"an operation for the same {self.flight_noun} is still open in bulk {uuid} "
+                    f"after bulk_timeout; nothing was queued again - run again once GET "
+                    f"/V1/bulk/{uuid}/detailed-status shows it finished",
+                    route=bulk_label(plan.writes[0]),
+                )
+            elif id(plan) in waited and plan.replan is not None:
+                fresh = plan.replan()
+                if fresh is None or not fresh.writes:
+                    self.settle(plan.entry, "already_done")
+                else:
+                    ready.append(fresh)
+            else:
+                ready.append(plan)
+        return ready
 
     def submit_bulk(self, plans: list[Plan]) -> dict[int, list[tuple[Write, OperationResult]]]:
         """Bulk requests grouped by route, store and idempotence; results by plan."""
@@ -360,33 +441,74 @@ class MagentoSink(BatchSink):
         return results
 
     def resolve_unsure(
-        self, plans: list[Plan], results: dict[int, list[tuple[Write, OperationResult]]]
+        self,
+        plans: list[Plan],
+        results: dict[int, list[tuple[Write, OperationResult]]],
+        *,
+        attempt: int = 1,
     ) -> None:
         """Operations not seen to finish: read back where the kind can tell; the rest stay unknown.
 
         A bulk still open at `bulk_timeout` is read back once more after `settle_seconds`. A
         submission whose answer was lost has no uuid to follow, but the store may have queued it:
-        the store is read back until it shows the writes or `bulk_timeout` passes.
+        after `settle_seconds` the store is read back while an open operation for the same entity
+        exists (bounded by `bulk_timeout`); once none is open and the store still lacks the write,
+        it was not queued (or its operation failed) and is submitted once more.
         """
-        missing = list(plans)
+        missing: list[Plan] = list(plans)
+        resend: list[Plan] = []
         if self.can_read_back:
             lost = any(a.bulk_uuid is None for p in plans for _, a in results[id(p)] if a.unknown)
-            patience = float(self.config.get("bulk_timeout", 600)) if lost else 0.0
-            deadline = time.monotonic() + max(patience, self.settle_seconds)
-            wait = max(0.2, min(self.settle_seconds, 1.0))
-            while missing:
-                time.sleep(max(0.0, min(wait, deadline - time.monotonic())))
-                missing = self.confirm(missing)
-                if time.monotonic() >= deadline:
-                    break
-                wait = min(wait * 2, float(self.config.get("bulk_poll_interval", 2.0)))
+            missing, resend = self._read_back_bulk(plans, lost=lost)
+        if attempt >= MAX_WRITE_ATTEMPTS:
+            missing, resend = missing + resend, []
+        self._resubmit(resend, attempt)
         still = {id(plan) for plan in missing}
+        again = {id(plan) for plan in resend}
         for plan in plans:
+            if id(plan) in again:
+                continue
             if id(plan) not in still:
                 self.settle(plan.entry, "written")
                 continue
             write, answer = next((w, a) for w, a in results[id(plan)] if a.unknown)
             self.unknown(plan.entry, answer.message, route=bulk_label(write))
+
+    def _read_back_bulk(self, plans: list[Plan], *, lost: bool) -> tuple[list[Plan], list[Plan]]:
+        """(plans the store does not show, plans to submit again: lost and not queued)."""
+        missing = list(plans)
+        patience = float(self.config.get("bulk_timeout", 600)) if lost else 0.0
+        settled_at = time.monotonic() + self.settle_seconds
+        deadline = time.monotonic() + max(patience, self.settle_seconds)
+        wait = max(0.2, min(self.settle_seconds, 1.0))
+        while missing:
+            time.sleep(max(0.0, min(wait, deadline - time.monotonic())))
+            missing = self.confirm(missing)
+            if time.monotonic() >= deadline:
+                break
+            if lost and missing and time.monotonic() >= settled_at and self.flight_routes:
+                operations = self.open_operations()
+                if all(self.in_flight(plan, operations) is None for plan in missing):
+                    return [], missing
+            wait = min(wait * 2, float(self.config.get("bulk_poll_interval", 2.0)))
+        return missing, []
+
+    def _resubmit(self, plans: list[Plan], attempt: int) -> None:
+        again = []
+        for plan in plans:
+            fresh = plan.replan() if plan.replan is not None else plan
+            if fresh is None or not fresh.writes:
+                self.settle(plan.entry, "written")
+            else:
+                again.append(fresh)
+        if again:
+            self.logger.info(
+                "%s: %d bulk operation(s) whose submission got no answer are not on the store; "
+                "submitting them once more",
+                self.stream_name,
+                len(again),
+            )
+            self.run_bulk(again, attempt=attempt + 1)
 
 
 def waves(entries: list[Entry], key: Callable[[Entry], Any]) -> list[list[Entry]]:

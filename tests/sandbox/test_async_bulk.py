@@ -91,7 +91,7 @@ def test_bulk_operations_stay_open_until_the_consumer_runs_them(manual: Sandbox)
     assert [operations[i]["status"] for i in range(4)] == [1, 3, 1, 3]
     assert operations[0]["result_message"].startswith("Service execution success ")
     assert json.loads(operations[0]["result_serialized_data"])["name"] == "Bulk renamed"
-    assert "serialized_data" not in operations[0]  # cleared once the operation succeeded
+    assert operations[0]["serialized_data"] is None  # cleared once the operation succeeded
     # The failure keeps its request and carries Magento's message, placeholders filled.
     assert operations[1]["result_message"] == (
         'The "Product Name" attribute value is empty. Set the attribute and try again.'

@@ -1,5 +1,6 @@
 # Copyright 2026 The magento2-sandbox authors. Licensed under the Apache License, Version 2.0.
-"""Every GET route the sandbox implements answers the shape of Adobe's 2.4.7 REST schema.
+"""Every GET route the sandbox implements answers the shape of Adobe's 2.4.7 REST schema,
+the bulk status routes included (over a bulk with a complete and a failed operation).
 
 Validation is strict: the types of the fields present must match, and a field the schema
 does not declare is an error. A `null` is allowed only for fields the schema marks required:
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import jsonschema
 import pytest
+import requests
 from magento2_sandbox.routing import routes
 
 if TYPE_CHECKING:
@@ -24,11 +26,6 @@ if TYPE_CHECKING:
     from magento2_sandbox import Sandbox
 
     from .conftest import Api
-
-MY_MODULES = {
-    f"magento2_sandbox.routes.{name}"
-    for name in ("sales", "customers", "catalog", "stores", "inventory", "b2b", "auth")
-}
 
 
 @cache
@@ -69,8 +66,30 @@ def _key(path: str) -> str:
     return re.sub(r"\{[^}]+\}", "{}", path.rstrip("/"))
 
 
-def _samples(api: Api) -> dict[str, str]:
+def _bulk(sandbox: Sandbox, api: Api, sku: str) -> str:
+    """A bulk with one complete and one failed operation (a product without a name)."""
+    body = [{"product": {"sku": sku, "price": 5}}, {"product": {"sku": "CONFORMANCE-NEW"}}]
+    url = f"{sandbox.url}/rest/all/async/bulk/V1/products/bySku"
+    answer = requests.put(url, json=body, auth=api.auth, timeout=30)
+    assert answer.status_code == 202, answer.text
+    assert sandbox.run_consumer()["processed"] == 2
+    return str(answer.json()["bulk_uuid"])
+
+
+def _samples(sandbox: Sandbox, api: Api, route: str) -> dict[str, str]:
     product = api.search("/products", {"searchCriteria[pageSize]": "1"})["items"][0]
+    invoice = api.search("/invoices", {"searchCriteria[pageSize]": "1"})["items"][0]
+    shipment = api.search("/shipments", {"searchCriteria[pageSize]": "1"})["items"][0]
+    if "/comments" in route:
+        # Seeded invoices and shipments have no comments: make one of each with a comment.
+        new = _order_with_nothing_done(api)
+        for action, document in (("invoice", invoice), ("ship", shipment)):
+            body = {"appendComment": True, "comment": {"comment": "Conformance"}}
+            answer = requests.post(
+                api.url(f"/order/{new}/{action}"), json=body, auth=api.auth, timeout=30
+            )
+            assert answer.status_code == 200, answer.text
+            document["entity_id"] = answer.json()
     return {
         "id": "1",
         "customerId": "1",
@@ -82,7 +101,23 @@ def _samples(api: Api) -> dict[str, str]:
         "stockId": "1",
         "companyId": "1",
         "creditId": "1",
+        "invoiceId": str(invoice["entity_id"]),
+        "shipmentId": str(shipment["entity_id"]),
+        "bulkUuid": _bulk(sandbox, api, product["sku"]) if route.startswith("/V1/bulk") else "",
+        "status": "3",
     }
+
+
+def _order_with_nothing_done(api: Api) -> int:
+    found = api.search(
+        "/orders",
+        {
+            "searchCriteria[filter_groups][0][filters][0][field]": "state",
+            "searchCriteria[filter_groups][0][filters][0][value]": "new",
+            "searchCriteria[pageSize]": "1",
+        },
+    )
+    return int(found["items"][0]["entity_id"])
 
 
 def _describe(error: jsonschema.ValidationError) -> str:
@@ -91,9 +126,11 @@ def _describe(error: jsonschema.ValidationError) -> str:
 
 
 def _get_routes() -> list[str]:
-    return sorted(
-        r.path for r in routes() if r.method == "GET" and r.handler.__module__ in MY_MODULES
-    )
+    return sorted(r.path for r in routes() if r.method == "GET")
+
+
+# The id parameter of these routes names another entity than the plain `{id}` sample.
+_ID_OF = {"/V1/invoices/{id}/comments": "invoiceId", "/V1/shipment/{id}/comments": "shipmentId"}
 
 
 @pytest.mark.parametrize("route", _get_routes())
@@ -110,13 +147,16 @@ def test_get_route_matches_the_schema(
     operation = operations[0] if operations else None
     assert operation is not None, f"GET {route} is not in Adobe's 2.4.7 schema"
     schema = operation["responses"]["200"]["schema"]
-    samples = _samples(api)
+    samples = _samples(sandbox, api, route)
+    if route in _ID_OF:
+        samples["id"] = samples[_ID_OF[route]]
     url = re.sub(r"\{([^}]+)\}", lambda m: samples[m.group(1)], route)
     stores = ["default", "fr"] if route.startswith("/V1/products") else ["default"]
     for store in stores:
         answer = api.json(url.removeprefix("/V1"), store=store)
-        if isinstance(answer, dict) and "items" in answer:
-            assert answer["items"], f"{route} answered no items: nothing was checked"
+        for key in ("items", "operations_list"):
+            if isinstance(answer, dict) and key in answer:
+                assert answer[key], f"{route} answered no {key}: nothing was checked"
         errors = list(_validator(spec, schema).iter_errors(answer))
         messages = [_describe(error) for error in errors[:10]]
         assert not errors, f"GET {url} ({store}) differs from the schema:\n" + "\n".join(messages)

@@ -4,8 +4,11 @@ mass updates, the clock and dropped answers after a commit."""
 
 from __future__ import annotations
 
+import re
+import socket
 import threading
 import time
+from collections.abc import Callable
 from email.utils import parsedate_to_datetime
 
 import pytest
@@ -60,6 +63,39 @@ def test_broken_connections(sandbox: Sandbox, api: Api, kind: str) -> None:
         api.get("/orders/1")
     sandbox.control.update_settings(faults={"rate": 0})
     assert api.get("/orders/1").status_code == 200
+
+
+def test_truncated_body_closes_the_connection(sandbox: Sandbox) -> None:
+    # A client reading the short body must meet its end at once, not wait out its timeout.
+    sandbox.control.update_settings(faults={"rate": 1, "kinds": ["truncate"]})
+    for request in (
+        b"GET /rest/V1/orders/1 HTTP/1.1\r\nHost: sandbox\r\n\r\n",
+        b"POST /rest/V1/orders HTTP/1.1\r\nHost: sandbox\r\nContent-Type: application/json\r\n"
+        b"Content-Length: 2\r\n\r\n{}",
+    ):
+        with socket.create_connection((sandbox.host, sandbox.port), timeout=2) as conn:
+            conn.sendall(request)
+            received = b""
+            while chunk := conn.recv(65536):
+                received += chunk
+        head, _, body = received.partition(b"\r\n\r\n")
+        length = int(re.search(rb"Content-Length: (\d+)", head)[1])  # type: ignore[index]
+        assert 0 < len(body) < length
+
+
+def test_stop_ends_the_consumer_and_is_quick(sandbox_factory: Callable[..., Sandbox]) -> None:
+    sandbox = sandbox_factory(seed=1, orders=5)
+    url = f"{sandbox.url}/rest/all/async/V1/inventory/source-items"
+    answer = requests.post(url, json={"sourceItems": []}, auth=Api(sandbox).auth, timeout=30)
+    assert answer.status_code == 202, answer.text
+    name = f"magento2-sandbox:{sandbox.port}:async.operations.all"
+    (consumer,) = [thread for thread in threading.enumerate() if thread.name == name]
+    started = time.monotonic()
+    sandbox.stop()
+    assert time.monotonic() - started < 0.5
+    assert not consumer.is_alive()
+    with pytest.raises(requests.exceptions.ConnectionError):
+        requests.get(url, timeout=2)
 
 
 def test_faults_are_reproducible_and_scoped(sandbox: Sandbox, api: Api) -> None:

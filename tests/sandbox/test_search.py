@@ -186,16 +186,27 @@ def test_input_limit_on_body_arrays(sandbox: Sandbox, api: Api) -> None:
     import requests  # noqa: PLC0415
 
     sandbox.control.update_settings(input_limits=True)
-    url = f"{sandbox.url}/rest/V1/integration/admin/token"
-    body = {"username": "admin", "password": "sandbox-admin-password1", "extra": list(range(21))}
-    refused = requests.post(url, json=body, timeout=30)
+    order = sandbox.store.find("orders", state="new")[0]
+    tracks = [{"track_number": f"T{n}", "title": "UPS", "carrier_code": "ups"} for n in range(21)]
+    url = api.url(f"/order/{order['entity_id']}/ship")
+    refused = requests.post(url, json={"tracks": tracks}, auth=api.auth, timeout=30)
+    # Framework/Webapi/Validator/EntityArrayValidator.php names the items' class.
     assert refused.status_code == 400
     assert refused.json() == {
         "message": 'Maximum items of type "%type" is %max',
-        "parameters": {"type": "extra", "max": 20},
+        "parameters": {
+            "type": "\\Magento\\Sales\\Api\\Data\\ShipmentTrackCreationInterface",
+            "max": 20,
+        },
     }
-    body["extra"] = list(range(20))
-    assert requests.post(url, json=body, timeout=30).status_code == 200
+    assert sandbox.store.find("shipments", order_id=order["entity_id"]) == []
+    # Only arrays of data objects the service takes are limited: an unknown key is ignored.
+    token = f"{sandbox.url}/rest/V1/integration/admin/token"
+    body = {"username": "admin", "password": "sandbox-admin-password1", "extra": list(range(21))}
+    assert requests.post(token, json=body, timeout=30).status_code == 200
+    accepted = requests.post(url, json={"tracks": tracks[:20]}, auth=api.auth, timeout=30)
+    assert accepted.status_code == 200, accepted.text
+    assert len(api.json(f"/shipment/{accepted.json()}")["tracks"]) == 20
 
 
 def test_timestamps_compare_as_strings(api: Api, orders: list[dict[str, Any]]) -> None:

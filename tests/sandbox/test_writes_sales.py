@@ -222,3 +222,61 @@ def test_ship_refusals_carry_magentos_words(sandbox: Sandbox, api: Api) -> None:
         "Shipment Document Validation Error(s):\nPlease enter a tracking number."
     )
     assert sandbox.store.find("shipments", order_id=new["entity_id"]) == []
+
+
+def _nested_ids(sandbox: Sandbox, kind: str, array: str) -> list[int]:
+    return [row["entity_id"] for doc in sandbox.store.find(kind) for row in doc.get(array) or []]
+
+
+def test_rows_of_new_documents_get_ids_no_seeded_row_has(sandbox: Sandbox, api: Api) -> None:
+    arrays = [
+        ("invoices", "items"),
+        ("shipments", "items"),
+        ("shipments", "tracks"),
+        ("orders", "status_histories"),
+    ]
+    seeded = {array: _nested_ids(sandbox, *array) for array in arrays}
+    assert all(seeded.values())
+    order = _orders(sandbox, "new")[0]
+    invoice_id = _post(api, f"/order/{order['entity_id']}/invoice", {}).json()
+    track = {"track_number": "1Z1", "title": "UPS", "carrier_code": "ups"}
+    shipment_id = _post(api, f"/order/{order['entity_id']}/ship", {"tracks": [track]}).json()
+    new = {
+        ("invoices", "items"): api.json(f"/invoices/{invoice_id}")["items"],
+        ("shipments", "items"): api.json(f"/shipment/{shipment_id}")["items"],
+        ("shipments", "tracks"): api.json(f"/shipment/{shipment_id}")["tracks"],
+        # The shipment completes the order: State.php adds a history row.
+        ("orders", "status_histories"): api.json(f"/orders/{order['entity_id']}")[
+            "status_histories"
+        ][:1],
+    }
+    for array in arrays:
+        ids = [row["entity_id"] for row in new[array]]
+        assert ids, array
+        assert min(ids) > max(seeded[array]), array
+        assert len(set(ids)) == len(ids), array
+    assert len(set(_nested_ids(sandbox, "orders", "status_histories"))) == len(
+        _nested_ids(sandbox, "orders", "status_histories")
+    )
+
+
+def test_comment_lists_of_invoices_shipments_and_orders(sandbox: Sandbox, api: Api) -> None:
+    order = _orders(sandbox, "new")[0]
+    comment = {"appendComment": True, "comment": {"comment": "Noted", "is_visible_on_front": 1}}
+    invoice_id = _post(api, f"/order/{order['entity_id']}/invoice", comment).json()
+    shipment_id = _post(api, f"/order/{order['entity_id']}/ship", comment).json()
+    for route, parent_id in (
+        (f"/invoices/{invoice_id}/comments", invoice_id),
+        (f"/shipment/{shipment_id}/comments", shipment_id),
+    ):
+        listed = api.json(route)
+        assert listed["total_count"] == 1
+        assert [(c["comment"], c["parent_id"]) for c in listed["items"]] == [("Noted", parent_id)]
+    histories = api.json(f"/orders/{order['entity_id']}/comments")
+    ids = [row["entity_id"] for row in histories["items"]]
+    assert ids == sorted(ids)
+    assert histories["total_count"] == len(ids) >= 2  # placed, then complete
+    assert histories["items"][-1]["status"] == "complete"
+    # InvoiceService::getCommentsList searches by parent_id: an unknown id lists nothing.
+    assert api.json("/invoices/999999/comments")["items"] == []
+    assert api.json("/orders/999999/comments")["total_count"] == 0

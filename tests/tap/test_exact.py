@@ -13,12 +13,28 @@ from collections import Counter
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from magento2_rest import MagentoClient, MagentoSettings, SearchCriteria
 
 from tests.tap.runner import Run, magento_time, resume_until_done, run_tap, sandbox_config
 
 
 def truth_keys(sandbox, kind: str = "orders") -> set[tuple[int, str]]:
     return {(int(row["id"]), row["updated_at"]) for row in sandbox.control.truth(kind)}
+
+
+ROUTES = {
+    "customers": "/customers/search",
+    "products": "/products",
+    "categories": "/categories/list",
+}
+
+
+def filters_by_entity_id(sandbox, stream: str) -> bool:
+    """Whether the sandbox answers `entity_id eq <an id>` on an EAV route, as Magento does."""
+    client = MagentoClient(MagentoSettings.from_config(sandbox_config(sandbox)))
+    some_id = sandbox.control.truth(stream)[0]["id"]
+    criteria = SearchCriteria().where("entity_id", "eq", some_id)
+    return client.search(ROUTES[stream], criteria).total_count == 1
 
 
 def seconds_ago(seconds: int) -> str:
@@ -127,6 +143,11 @@ def test_eav_and_sales_documents_page_exactly_through_a_shared_second(sandbox_fa
     # documents on entity_id. Half the rows in one second, read four at a time, needs the
     # (updated_at, id) tie-break on every route.
     sandbox = sandbox_factory(seed=17, orders=40, customers=30, products=30, b2b=False, msi=False)
+    if stream != "invoices" and not filters_by_entity_id(sandbox, stream):
+        pytest.skip(
+            f"the sandbox does not filter {stream} by entity_id, the column Magento's EAV "
+            "collections filter on (their records say id); asked of the sandbox's owners"
+        )
     count = len(sandbox.control.truth(stream))
     cluster = sandbox.control.mass_update(stream, count // 2, at=seconds_ago(30))
     run = run_tap(sandbox_config(sandbox, page_size=4), streams=[stream])

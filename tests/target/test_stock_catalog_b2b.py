@@ -98,19 +98,32 @@ def test_products_change_only_the_fields_given(sandbox, make_config, run_target,
     sku = product_skus(sandbox, 1)[0]
     with client(sandbox) as api:
         before = api.get(f"/products/{path_segment(sku)}")
+        global_before = api.get(f"/products/{path_segment(sku)}", store_code="all")
     records: list[dict[str, Any]] = [
-        {"sku": sku, "price": 12.5, "custom_attributes": {"description": "From the PIM"}},
-        {"sku": sku, "store_code": "default", "name": "Store view name"},
+        {
+            "sku": sku,
+            "store_code": "all",
+            "price": 12.5,
+            "custom_attributes": {"description": "From the PIM"},
+        },
+        # The seed's French store view.
+        {"sku": sku, "store_code": "fr", "name": "Store view name"},
     ]
     run = run_target(make_config(sandbox, api_type=mode), stream_messages("products", records))
 
     assert run.summary["products"]["written"] == 2
     with client(sandbox) as api:
         after = api.get(f"/products/{path_segment(sku)}")
+        global_after = api.get(f"/products/{path_segment(sku)}", store_code="all")
+        french = api.get(f"/products/{path_segment(sku)}", store_code="fr")
     assert float(after["price"]) == 12.5
     assert after["weight"] == before.get("weight")
     attributes = {a["attribute_code"]: a["value"] for a in after.get("custom_attributes") or []}
     assert attributes["description"] == "From the PIM"
+    # The name went to the store view only; the global name stays.
+    assert french["name"] == "Store view name"
+    assert global_after["name"] == global_before["name"] != "Store view name"
+    assert float(global_after["price"]) == 12.5
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -204,3 +217,29 @@ def test_new_product_without_a_name_is_refused_with_magentos_words(
     assert run.summary["products"]["refused"] == 1
     (line,) = run.rejects
     assert 'The "Product Name" attribute value is empty' in line["message"]
+
+
+def test_lost_answer_to_a_balance_change_changes_the_balance_once(
+    sandbox, make_config, run_target
+):
+    """The store commits increaseBalance, then drops the connection: the target finds the history
+    entry by its reference instead of sending the change again."""
+    with client(sandbox) as api:
+        credit = api.get("/companyCredits/company/1")
+    sandbox.control.update_settings(
+        drop_after_commit={"route": r"/increaseBalance$", "method": "POST", "count": 1}
+    )
+    run = run_target(
+        make_config(sandbox),
+        stream_messages(
+            "company_credits",
+            [{"company_id": 1, "balance_change": {"value": 30, "reference": "LOST-PAY-1"}}],
+        ),
+    )
+
+    assert sandbox.control.settings()["drop_after_commit"]["count"] == 0  # it was dropped
+    assert run.summary["company_credits"]["written"] == 1
+    assert len(posts_to(sandbox, r"/increaseBalance$")) == 1
+    with client(sandbox) as api:
+        after = api.get("/companyCredits/company/1")
+    assert float(after["balance"]) == pytest.approx(float(credit.get("balance") or 0) + 30)

@@ -24,6 +24,19 @@ if TYPE_CHECKING:
     from magento2_sandbox.store import Store
 
 SERVICE = "Magento\\Catalog\\Model\\ProductRepository\\Interceptor::save"
+# The product's arrays of data objects (Catalog/Api/Data/ProductInterface.php).
+PRODUCT_ARRAYS = {
+    "product.custom_attributes": "\\Magento\\Framework\\Api\\AttributeInterface",
+    "product.product_links": "\\Magento\\Catalog\\Api\\Data\\ProductLinkInterface",
+    "product.options": "\\Magento\\Catalog\\Api\\Data\\ProductCustomOptionInterface",
+    "product.media_gallery_entries": (
+        "\\Magento\\Catalog\\Api\\Data\\ProductAttributeMediaGalleryEntryInterface"
+    ),
+    "product.tier_prices": "\\Magento\\Catalog\\Api\\Data\\ProductTierPriceInterface",
+    "product.extension_attributes.category_links": (
+        "\\Magento\\Catalog\\Api\\Data\\CategoryLinkInterface"
+    ),
+}
 # Eav/Model/Entity/Attribute/Backend/AbstractBackend.php validate() (the Sku backend names the
 # attribute by its code, the others by their label).
 EMPTY_ATTRIBUTE = 'The "%1" attribute value is empty. Set the attribute and try again.'
@@ -286,13 +299,18 @@ def _product_body(ctx: Ctx) -> dict[str, Any]:
 
 
 @route("POST", "/V1/products")
-@webapi_input(required=("product",), service=SERVICE)
+@webapi_input(required=("product",), service=SERVICE, arrays=PRODUCT_ARRAYS)
 def post_product(ctx: Ctx) -> RawJson:
     return save_product(ctx, _product_body(ctx))
 
 
 @route("PUT", "/V1/products/{sku}")
-@webapi_input(required=("product",), path_params={"sku": "product.sku"}, service=SERVICE)
+@webapi_input(
+    required=("product",),
+    path_params={"sku": "product.sku"},
+    service=SERVICE,
+    arrays=PRODUCT_ARRAYS,
+)
 def put_product(ctx: Ctx, sku: str) -> RawJson:
     # Webapi/Controller/Rest/ParamsOverrider.php: the URL's sku replaces the body's (a sku
     # cannot be renamed, magento2 #3687, #30143); an unknown sku creates the product

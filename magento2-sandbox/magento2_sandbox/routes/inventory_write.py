@@ -74,6 +74,7 @@ def _source_item_errors(store: Store, item: dict[str, Any]) -> list[str]:
     required=("sourceItems",),
     service="Magento\\Inventory\\Model\\SourceItem\\Command\\SourceItemsSave\\Interceptor::execute",
     void=True,
+    arrays={"sourceItems": "\\Magento\\InventoryApi\\Api\\Data\\SourceItemInterface"},
 )
 def save_source_items(ctx: Ctx) -> list[Any]:
     items = [item for item in body_of(ctx).get("sourceItems") or [] if isinstance(item, dict)]

@@ -26,17 +26,34 @@ def get_order(ctx: Ctx, id: str) -> RawJson:  # noqa: A002 - Magento's parameter
     return _one(ctx, "orders", id)
 
 
+def _comments(ctx: Ctx, kind: str, key: str, array: str) -> dict[str, Any]:
+    """A document's comments as their repository lists them: Sales/Model/Service/InvoiceService
+    (OrderService and ShipmentService alike) getCommentsList searches the
+    comments with parent_id = id, so an unknown id answers an empty list, not 404."""
+    doc = ctx.store.get(kind, key)
+    comments = sorted((doc or {}).get(array) or [], key=lambda row: int(row["entity_id"]))
+    return {
+        "items": comments,
+        "search_criteria": {
+            "filter_groups": [{"filters": [{"field": "parent_id", "value": key}]}],
+        },
+        "total_count": len(comments),
+    }
+
+
 @route("GET", "/V1/orders/{id}/comments")
 def order_comments(ctx: Ctx, id: str) -> dict[str, Any]:  # noqa: A002
-    order = ctx.store.get("orders", id)
-    if order is None:
-        raise WebapiError(404, NOT_FOUND)
-    histories = order.get("status_histories", [])
-    return {
-        "items": histories,
-        "search_criteria": {"filter_groups": []},
-        "total_count": len(histories),
-    }
+    return _comments(ctx, "orders", id, "status_histories")
+
+
+@route("GET", "/V1/invoices/{id}/comments")
+def invoice_comments(ctx: Ctx, id: str) -> dict[str, Any]:  # noqa: A002
+    return _comments(ctx, "invoices", id, "comments")
+
+
+@route("GET", "/V1/shipment/{id}/comments")
+def shipment_comments(ctx: Ctx, id: str) -> dict[str, Any]:  # noqa: A002
+    return _comments(ctx, "shipments", id, "comments")
 
 
 @route("GET", "/V1/invoices")

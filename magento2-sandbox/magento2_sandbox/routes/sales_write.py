@@ -8,8 +8,6 @@ invoices or ships what is left, or is refused once nothing is left.
 
 from __future__ import annotations
 
-import threading
-import weakref
 from typing import TYPE_CHECKING, Any
 
 from magento2_sandbox.asyncbulk import as_int, body_of, webapi_input
@@ -34,36 +32,6 @@ INVOICE_STATE_PAID = 2  # Sales/Model/Order/Invoice.php STATE_PAID
 INVOICE_ERRORS = "Invoice Document Validation Error(s):\n"
 SHIPMENT_ERRORS = "Shipment Document Validation Error(s):\n"
 EPSILON = 0.0001
-
-
-# -- ids of nested documents ----------------------------------------------------------------
-
-_COUNTERS: weakref.WeakKeyDictionary[Store, dict[tuple[str, str], int]] = (
-    weakref.WeakKeyDictionary()
-)
-_COUNTERS_LOCK = threading.Lock()
-
-
-def next_nested_id(store: Store, kind: str, array: str) -> int:
-    """A new entity_id for a row nested in a kind's documents (sales_invoice_item, ...)."""
-    with _COUNTERS_LOCK:
-        counters = _COUNTERS.setdefault(store, {})
-        if (kind, array) not in counters:
-            finder = getattr(store, "max_nested_id", None)
-            if finder is not None:
-                highest = int(finder(kind, array) or 0)
-            else:
-                highest = max(
-                    (
-                        int(row.get("entity_id") or 0)
-                        for doc in store.find(kind)
-                        for row in doc.get(array) or []
-                    ),
-                    default=0,
-                )
-            counters[(kind, array)] = highest
-        counters[(kind, array)] += 1
-        return counters[(kind, array)]
 
 
 # -- the order model (Sales/Model/Order.php, Sales/Model/Order/Item.php) ------------------
@@ -172,8 +140,11 @@ def _save_order(store: Store, order: dict[str, Any], now: str) -> None:
             {
                 "comment": "",
                 "created_at": now,
-                "entity_id": next_nested_id(store, "orders", "status_histories"),
+                "entity_id": store.next_nested_id("orders", "status_histories"),
                 "entity_name": "order",
+                # Order::addStatusHistoryComment sets no is_customer_notified (the column stays
+                # NULL) and the required getter answers it as null (DataObjectProcessor).
+                "is_customer_notified": None,
                 "is_visible_on_front": 0,
                 "parent_id": order["entity_id"],
                 "status": order.get("status"),
@@ -309,6 +280,7 @@ def _share(item: dict[str, Any], field: str, done: str, qty: float, last: bool) 
     integers=("orderId",),
     path_params={"orderId": None},
     service="Magento\\Sales\\Model\\InvoiceOrder\\Interceptor::execute",
+    arrays={"items": "\\Magento\\Sales\\Api\\Data\\InvoiceItemCreationInterface"},
 )
 def invoice_order(ctx: Ctx, orderId: str) -> int:  # noqa: N803 - Magento's parameter name
     body = body_of(ctx)
@@ -343,7 +315,7 @@ def invoice_order(ctx: Ctx, orderId: str) -> int:  # noqa: N803 - Magento's para
                     "base_row_total_incl_tax": _money(base_row + base_tax),
                     "base_tax_amount": base_tax,
                     "discount_amount": discount,
-                    "entity_id": next_nested_id(store, "invoices", "items"),
+                    "entity_id": store.next_nested_id("invoices", "items"),
                     "name": item.get("name"),
                     "parent_id": invoice_id,
                     "price": item.get("price"),
@@ -373,7 +345,7 @@ def invoice_order(ctx: Ctx, orderId: str) -> int:  # noqa: N803 - Magento's para
         invoice = _invoice_document(order, invoice_id, invoice_items, totals, now)
         if _has_comment(body):
             notified = bool(body.get("appendComment")) and bool(body.get("notify"))
-            comment_id = next_nested_id(store, "invoices", "comments")
+            comment_id = store.next_nested_id("invoices", "comments")
             invoice["comments"].append(_comment(body, notified, invoice_id, comment_id, now))
         if body.get("notify"):
             invoice["email_sent"] = 1
@@ -570,6 +542,11 @@ def _validate_shipment(
     integers=("orderId",),
     path_params={"orderId": None},
     service="Magento\\Sales\\Model\\ShipOrder\\Interceptor::execute",
+    arrays={
+        "items": "\\Magento\\Sales\\Api\\Data\\ShipmentItemCreationInterface",
+        "tracks": "\\Magento\\Sales\\Api\\Data\\ShipmentTrackCreationInterface",
+        "packages": "\\Magento\\Sales\\Api\\Data\\ShipmentPackageCreationInterface",
+    },
 )
 def ship_order(ctx: Ctx, orderId: str) -> int:  # noqa: N803 - Magento's parameter name
     body = body_of(ctx)
@@ -585,7 +562,7 @@ def ship_order(ctx: Ctx, orderId: str) -> int:  # noqa: N803 - Magento's paramet
         for item, qty in lines:
             items.append(
                 {
-                    "entity_id": next_nested_id(store, "shipments", "items"),
+                    "entity_id": store.next_nested_id("shipments", "items"),
                     "name": item.get("name"),
                     "order_item_id": item.get("item_id"),
                     "parent_id": shipment_id,
@@ -618,7 +595,7 @@ def ship_order(ctx: Ctx, orderId: str) -> int:  # noqa: N803 - Magento's paramet
                 {
                     "order_id": order["entity_id"],
                     "created_at": now,
-                    "entity_id": next_nested_id(store, "shipments", "tracks"),
+                    "entity_id": store.next_nested_id("shipments", "tracks"),
                     "parent_id": shipment_id,
                     "updated_at": now,
                     "weight": track.get("weight"),
@@ -635,7 +612,7 @@ def ship_order(ctx: Ctx, orderId: str) -> int:  # noqa: N803 - Magento's paramet
         }
         if _has_comment(body):
             notified = bool(body.get("appendComment")) and bool(body.get("notify"))
-            comment_id = next_nested_id(store, "shipments", "comments")
+            comment_id = store.next_nested_id("shipments", "comments")
             shipment["comments"].append(_comment(body, notified, shipment_id, comment_id, now))
         # ShipOrder::createShipment: a new order moves to the state the resolver gives.
         if order.get("state") == "new":
@@ -644,3 +621,47 @@ def ship_order(ctx: Ctx, orderId: str) -> int:  # noqa: N803 - Magento's paramet
         store.put("shipments", {k: v for k, v in shipment.items() if v is not None})
         _save_order(store, order, now)
     return shipment_id
+
+
+@route("POST", "/V1/shipment/track")
+@webapi_input(
+    required=("entity",),
+    service="Magento\\Sales\\Model\\Order\\Shipment\\TrackRepository::save",
+)
+def save_shipment_track(ctx: Ctx) -> dict[str, Any]:
+    """Add a track to an existing shipment (Sales/Model/Order/Shipment/TrackRepository.php save:
+    any failure of the resource save, such as a parent_id with no shipment of that order, becomes
+    "Could not save the shipment tracking.")."""
+    entity = body_of(ctx).get("entity")
+    if not isinstance(entity, dict):
+        raise WebapiError(
+            400, '"%fieldName" is required. Enter and try again.', {"fieldName": "entity"}
+        )
+    store = ctx.store
+    with store.transaction():
+        shipment = store.get("shipments", as_int(entity.get("parent_id")))
+        if shipment is None or (
+            entity.get("order_id") is not None
+            and as_int(entity.get("order_id")) != shipment.get("order_id")
+        ):
+            raise WebapiError(400, "Could not save the shipment tracking.")
+        now = store.now()
+        track = {
+            "order_id": shipment.get("order_id"),
+            "created_at": now,
+            "entity_id": store.next_nested_id("shipments", "tracks"),
+            "parent_id": shipment["entity_id"],
+            "updated_at": now,
+            "weight": entity.get("weight"),
+            "qty": entity.get("qty"),
+            "description": entity.get("description"),
+            "track_number": None
+            if entity.get("track_number") is None
+            else str(entity["track_number"]),
+            "title": entity.get("title"),
+            "carrier_code": entity.get("carrier_code"),
+        }
+        shipment.setdefault("tracks", []).append({k: v for k, v in track.items() if v is not None})
+        # Adding a track saves only sales_shipment_track: the shipment's own updated_at stays.
+        store.put("shipments", shipment, touch=False)
+    return track
