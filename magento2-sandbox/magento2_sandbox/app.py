@@ -203,6 +203,9 @@ class App:
         fault = self._fault(request.method, _route_key(api, parts))
         if fault is not None:
             entry["fault"] = fault
+            # Read the request as a server in front of PHP has: closing a socket with unread
+            # input resets it, and a cut answer must reach the client as a cut, not a reset.
+            request.get_data(cache=True)
             return self._fault_response(fault), 0
         try:
             return self._dispatch(request, path, entry)
@@ -265,10 +268,7 @@ class App:
         ctx = self._ctx(
             request, route_path, body=body, store_code=store_code, api=api, auth=entry["auth"]
         )
-        result = asyncbulk.handle_async(ctx, api, request.method, route_path)
-        status = 202
-        if isinstance(result, tuple):
-            status, result = result
+        status, result = asyncbulk.handle_async(ctx, api, request.method, route_path)
         self._maybe_drop_after_commit(request.method, _route_key(api, route_path.split("/")[1:]))
         return json_response(result, status), _count(result)
 

@@ -174,9 +174,8 @@ def webapi_input(
     def decorate(handler: Handler) -> Handler:
         @functools.wraps(handler)
         def checked(ctx: Ctx, **params: str) -> Any:
-            check_input(contract, ctx.body, params)
-            if ctx.settings.input_limits:
-                check_arrays(contract, ctx.body, MAX_SYNC_ITEMS)
+            limit = MAX_SYNC_ITEMS if ctx.settings.input_limits else None
+            check_input(contract, ctx.body, params, limit)
             return handler(ctx, **params)
 
         _CONTRACTS[checked] = (contract, handler)
@@ -202,7 +201,10 @@ def param_value(data: Any, name: str) -> Any:
     return data.get(snake(name))
 
 
-def check_input(contract: InputContract, body: Any, path_params: dict[str, str]) -> None:
+def check_input(
+    contract: InputContract, body: Any, path_params: dict[str, str], array_limit: int | None = None
+) -> None:
+    """Required and integer parameters; with input limits on, the size of data-object arrays."""
     missing = [
         name
         for name in contract.required
@@ -225,16 +227,17 @@ def check_input(contract: InputContract, body: Any, path_params: dict[str, str])
         if isinstance(value, float) and value.is_integer():
             continue
         raise WebapiError(400, INVALID_TYPE, {"value": _text(value), "type": "int"})
+    if array_limit is not None:
+        _check_arrays(contract, body, array_limit)
 
 
-def check_arrays(contract: InputContract, body: Any, limit: int) -> None:
-    """The input limit on arrays of data objects (only checked when input limits are on)."""
+def _check_arrays(contract: InputContract, body: Any, array_limit: int) -> None:
     for dotted, interface in contract.arrays.items():
         first, _, rest = dotted.partition(".")
         value = param_value(body, first)
         items = _dig(value, rest) if rest else value
-        if isinstance(items, list) and len(items) > limit:
-            raise WebapiError(400, TOO_MANY_ITEMS, {"type": interface, "max": limit})
+        if isinstance(items, list) and len(items) > array_limit:
+            raise WebapiError(400, TOO_MANY_ITEMS, {"type": interface, "max": array_limit})
 
 
 def as_int(value: Any) -> int:
@@ -285,7 +288,7 @@ def handle_async(ctx: Ctx, api: str, method: str, path: str) -> tuple[int, dict[
         raise WebapiError(404, NO_ROUTE)
     target, url_params = found
     contract, _ = contract_of(target.handler)
-    limits = ctx.settings.input_limits
+    limit = MAX_ASYNC_ITEMS if ctx.settings.input_limits else None
     elements: list[tuple[int, dict[str, Any]]] = []
     if api == "async/bulk/V1":
         # WebapiAsync/Controller/Rest/Asynchronous/InputParamsResolver.php: each array entry is
@@ -297,14 +300,10 @@ def handle_async(ctx: Ctx, api: str, method: str, path: str) -> tuple[int, dict[
         for index, entry in enumerate(entries):
             if not isinstance(entry, dict):
                 continue
-            check_input(contract, entry, _bulk_path_params(contract, target, entry))
-            if limits:
-                check_arrays(contract, entry, MAX_ASYNC_ITEMS)
+            check_input(contract, entry, _bulk_path_params(contract, target, entry), limit)
             elements.append((index, entry))
     else:
-        check_input(contract, ctx.body, url_params)
-        if limits:
-            check_arrays(contract, ctx.body, MAX_ASYNC_ITEMS)
+        check_input(contract, ctx.body, url_params, limit)
         # Webapi/Controller/Rest/InputParamsResolver.php getInputData: the body, then the
         # URL's parameters merged in; that array is the operation's message.
         merged = json.loads(json.dumps(body_of(ctx)))
@@ -463,7 +462,7 @@ def _consume_forever(store_ref: weakref.ReferenceType[Store], queue: _Queue) -> 
         sandbox = queue.sandbox()
         if store is None or sandbox is None or not _serving(sandbox, store):
             return
-        if getattr(sandbox.settings, "async_consumer", "auto") != "auto":
+        if sandbox.settings.async_consumer != "auto":
             continue
         try:
             run_consumer(store)

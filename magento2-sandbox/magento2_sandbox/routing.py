@@ -144,6 +144,15 @@ class Ctx:
         """With input limits on, a search without pageSize answers 20 items, not everything."""
         return DEFAULT_PAGE_SIZE if self.settings.input_limits else None
 
+    def one(
+        self, kind: str, key: Any, missing: WebapiError, *, store_code: str | None = None
+    ) -> RawJson:
+        """One stored document as it is, or `missing`: each repository words its 404 itself."""
+        text = self.store.get_json(kind, key, store_code)
+        if text is None:
+            raise missing
+        return RawJson(text)
+
     def search(self, kind: str, *, store_code: str | None = None) -> RawJson:
         """Answer a search route: `{"items": [...], "search_criteria": {...}, "total_count": N}`
         built from the stored JSON text without re-encoding the documents."""

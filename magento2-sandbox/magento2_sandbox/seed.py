@@ -1463,17 +1463,7 @@ class _Generator:
         if invoiced:
             counters["invoice"] += 1
             invoice_id = counters["invoice"]
-            invoice_items = []
-            for line in lines:
-                counters["invoice_item"] += 1
-                invoice_items.append(
-                    {
-                        **_document_item(line),
-                        "entity_id": counters["invoice_item"],
-                        "parent_id": invoice_id,
-                        "base_cost": 0,
-                    }
-                )
+            invoice_items = _document_lines(counters, "invoice_item", lines, invoice_id)
             invoice_at = _stamp(min(invoice_epoch, updated_epoch))
             yield (
                 "invoices",
@@ -1554,17 +1544,7 @@ class _Generator:
         if refunded:
             counters["creditmemo"] += 1
             memo_id = counters["creditmemo"]
-            memo_items = []
-            for line in lines:
-                counters["creditmemo_item"] += 1
-                memo_items.append(
-                    {
-                        **_document_item(line),
-                        "entity_id": counters["creditmemo_item"],
-                        "parent_id": memo_id,
-                        "base_cost": 0,
-                    }
-                )
+            memo_items = _document_lines(counters, "creditmemo_item", lines, memo_id)
             refund_at = _stamp(min(refund_epoch, updated_epoch))
             yield (
                 "creditmemos",
@@ -1682,6 +1662,24 @@ def _document_item(line: dict[str, Any]) -> dict[str, Any]:
         "order_item_id": line["item_id"],
         "qty": line["qty_ordered"],
     }
+
+
+def _document_lines(
+    counters: dict[str, int], counter: str, lines: list[dict[str, Any]], parent_id: int
+) -> list[dict[str, Any]]:
+    """An invoice's or credit memo's items: one per order line, numbered by `counter`."""
+    rows = []
+    for line in lines:
+        counters[counter] += 1
+        rows.append(
+            {
+                **_document_item(line),
+                "entity_id": counters[counter],
+                "parent_id": parent_id,
+                "base_cost": 0,
+            }
+        )
+    return rows
 
 
 def _history(

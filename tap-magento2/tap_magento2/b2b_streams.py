@@ -10,17 +10,18 @@ from __future__ import annotations
 from tap_magento2.client import FullTableStream
 
 
-class CompaniesStream(FullTableStream):
+class B2BStream(FullTableStream):
+    sort_fields = ("entity_id",)
+    module = "B2B"
+
+
+class CompaniesStream(B2BStream):
     name = "companies"
     route = "/company/"
     primary_keys = ("id",)
-    sort_fields = ("entity_id",)
-    module = "B2B"
 
 
-class CompanyCreditsStream(FullTableStream):
+class CompanyCreditsStream(B2BStream):
     name = "company_credits"
     route = "/companyCredits/"
     primary_keys = ("id",)
-    sort_fields = ("entity_id",)
-    module = "B2B"

@@ -77,9 +77,6 @@ class ProductsStream(IncrementalStream):
     name = "products"
     route = "/products"
     primary_keys = ("id", "store_code")
-    id_filter_field = "entity_id"
-    id_field = "id"
-    timestamp_fields = ("created_at", "updated_at")
     derived_fields: ClassVar = {
         "custom_attributes_by_code": "custom_attributes",
         "store_code": None,
@@ -96,9 +93,7 @@ class ProductsStream(IncrementalStream):
         """Type custom_attributes_by_code from GET /V1/products/attributes (on discovery)."""
         criteria = SearchCriteria().order_by("attribute_id", "ASC")
         properties: dict[str, Any] = {}
-        for page in self.client.iter_pages(
-            ProductAttributesStream.route, criteria, self.magento_tap.page_size
-        ):
+        for page in self.offset_pages(ProductAttributesStream.route, criteria):
             for attribute in page.items:
                 code = attribute.get("attribute_code")
                 if isinstance(code, str):
@@ -136,7 +131,6 @@ class ProductAttributesStream(FullTableStream):
     name = "product_attributes"
     route = "/products/attributes"
     primary_keys = ("attribute_id",)
-    sort_fields = ("attribute_id",)
 
 
 class CategoriesStream(IncrementalStream):
@@ -145,6 +139,3 @@ class CategoriesStream(IncrementalStream):
     name = "categories"
     route = "/categories/list"
     primary_keys = ("id",)
-    id_filter_field = "entity_id"
-    id_field = "id"
-    timestamp_fields = ("created_at", "updated_at")

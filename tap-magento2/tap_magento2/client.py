@@ -108,8 +108,6 @@ class MagentoStream(Stream):
     route: ClassVar[str]
     # "B2B" or "MSI": a store without that module answers 404 on the route, which is no error.
     module: ClassVar[str | None] = None
-    # Top-level Magento timestamps (UTC 'Y-m-d H:i:s') written as ISO 8601 (see timestamps.py).
-    timestamp_fields: ClassVar[tuple[str, ...]] = ()
     # Properties the tap adds to Magento's records, and the Magento field each is made from.
     derived_fields: ClassVar[Mapping[str, str | None]] = {}
     # Magento's answers are JSON typed by its service interfaces already (Framework/Reflection/
@@ -124,6 +122,13 @@ class MagentoStream(Stream):
         self.magento_tap = tap
         self.report = StreamReport()
         self._known_properties: frozenset[str] | None = None
+        # Top-level Magento timestamps (UTC 'Y-m-d H:i:s') written as ISO 8601 (timestamps.py):
+        # the properties the schema marks date-time, less those the tap writes itself.
+        self.timestamp_fields = tuple(
+            name
+            for name, spec in self.schema.get("properties", {}).items()
+            if spec.get("format") == "date-time" and name not in self.derived_fields
+        )
 
     @property
     def client(self) -> MagentoClient:
@@ -220,14 +225,18 @@ class MagentoStream(Stream):
         criteria_for: Callable[[int], SearchCriteria],
         store_code: str | None,
         fields: str | None,
+        route: str | None = None,
     ) -> SearchPage:
-        """One search request at the tap's page size, lowered if the store's limit refuses it."""
+        """One search request at the tap's page size, lowered if the store's limit refuses it.
+
+        The page size belongs to the tap, not to a stream: once lowered, every later request of
+        the run uses it, so the store refuses once and the log says so once.
+        """
         while True:
-            size = self.magento_tap.page_size
-            criteria = criteria_for(size)
+            criteria = criteria_for(self.magento_tap.page_size)
             try:
                 page = self.client.search(
-                    self.route, criteria, store_code=store_code, fields=fields
+                    route or self.route, criteria, store_code=store_code, fields=fields
                 )
             except MagentoInputLimitError as error:
                 if not self.magento_tap.lower_page_size(error.max):
@@ -235,6 +244,34 @@ class MagentoStream(Stream):
                 continue
             self.magento_tap.note_store_clock()
             return page
+
+    def offset_pages(
+        self,
+        route: str,
+        criteria: SearchCriteria,
+        store_code: str | None = None,
+        fields: str | None = None,
+    ) -> Iterator[SearchPage]:
+        """Every page of a search by offset (sort `criteria` on a unique key), at the tap's size.
+
+        Stops on `total_count`, and on a page past the end whether it comes back empty or as the
+        last page again: Framework/Data/Collection.php getCurPage() clamps a page past the end
+        to the last one (magento2 #3787, #26986). magento2_rest's iter_pages does the same walk
+        with a page size of its own; this one shares the tap's (see `search`).
+        """
+        current = 1
+        previous: list[dict[str, Any]] | None = None
+        while True:
+            page = self.search(
+                functools.partial(criteria.page, current=current), store_code, fields, route
+            )
+            if not page.items or page.items == previous:
+                return
+            yield page
+            if current * self.magento_tap.page_size >= page.total_count:
+                return
+            previous = page.items
+            current += 1
 
     # ------------------------------------------------------------------------------- syncing
 
@@ -285,37 +322,31 @@ class MagentoStream(Stream):
 class FullTableStream(MagentoStream):
     """A small table read whole every run (Magento keeps no updated_at for it)."""
 
-    # A unique sort: without one, offset pages repeat or skip rows (magento2 #25001).
-    sort_fields: ClassVar[tuple[str, ...]] = ()
+    # A unique sort (the key unless said otherwise): without one, offset pages repeat or skip
+    # rows (magento2 #25001).
+    sort_fields: ClassVar[tuple[str, ...] | None] = None
     # False for routes that answer a plain list without searchCriteria (store views, websites).
     searchable: ClassVar[bool] = True
 
     def read(self, context: Context | None) -> Iterator[dict[str, Any]]:
         label = self.label(context)
         store_code = context.get("store_code") if context else None
+        progress = Progress(self, label)
         if not self.searchable:
             answer = self.client.get(self.route, store_code=store_code)
             if not isinstance(answer, list):
                 msg = f"GET /V1{self.route} answered {type(answer).__name__}, not a list"
                 raise MagentoResponseError(msg, method="GET", route=f"/V1{self.route}", status=200)
             self.magento_tap.note_store_clock()
-            Progress(self, label).page(len(answer), len(answer))
+            progress.page(len(answer), len(answer))
             for row in answer:
                 yield self.shape(row, context)
             return
         criteria = SearchCriteria()
-        for name in self.sort_fields:
+        for name in self.sort_fields or self.primary_keys:
             criteria = criteria.order_by(name, "ASC")
-        progress = Progress(self, label)
-        size = self.magento_tap.page_size
-        pages = self.client.iter_pages(
-            self.route, criteria, size, store_code=store_code, fields=self.fields_parameter()
-        )
-        for page in pages:
-            if not progress.done and len(page.items) < min(size, page.total_count):
-                # A short first page: the client lowered the page size to the store's input
-                # limit (and said so); the streams after this one start from it.
-                self.magento_tap.page_size = len(page.items)
+        fields = self.fields_parameter()
+        for page in self.offset_pages(self.route, criteria, store_code, fields):
             progress.page(len(page.items), page.total_count)
             for row in page.items:
                 yield self.shape(row, context)
@@ -350,9 +381,9 @@ class IncrementalStream(MagentoStream):
     """
 
     replication_key = "updated_at"
-    # The id as a filter/sort field and as a record field (EAV entities say entity_id and id).
+    # Every route used filters and sorts on entity_id: the flat sales tables' column, and the
+    # EAV entities' (customers, products, categories), whose records say `id` (the first key).
     id_filter_field: ClassVar[str] = "entity_id"
-    id_field: ClassVar[str] = "entity_id"
 
     def __init__(self, tap: TapMagento2) -> None:
         super().__init__(tap)
@@ -378,6 +409,11 @@ class IncrementalStream(MagentoStream):
         if self.magento_tap.start_date:
             return self.magento_tap.start_date, "start_date"
         return None, f"no bookmark, {self.name}_last_pull or start_date"
+
+    @property
+    def id_field(self) -> str:
+        """The record's id, the tie-break of the cursor."""
+        return self.primary_keys[0]
 
     def required_fields(self) -> set[str]:
         return {*super().required_fields(), self.id_field}

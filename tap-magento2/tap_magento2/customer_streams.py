@@ -29,9 +29,6 @@ class CustomersStream(IncrementalStream):
     name = "customers"
     route = "/customers/search"
     primary_keys = ("id",)
-    id_filter_field = "entity_id"
-    id_field = "id"
-    timestamp_fields = ("created_at", "updated_at")
     derived_fields: ClassVar = {"custom_attributes_by_code": "custom_attributes"}
 
     def shape(self, record: dict[str, Any], context: Context | None) -> dict[str, Any]:
@@ -47,4 +44,3 @@ class CustomerGroupsStream(FullTableStream):
     name = "customer_groups"
     route = "/customerGroups/search"
     primary_keys = ("id",)
-    sort_fields = ("id",)

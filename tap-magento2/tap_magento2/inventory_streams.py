@@ -6,27 +6,25 @@ from __future__ import annotations
 from tap_magento2.client import FullTableStream
 
 
-class InventorySourcesStream(FullTableStream):
+class MSIStream(FullTableStream):
+    module = "MSI"
+
+
+class InventorySourcesStream(MSIStream):
     name = "inventory_sources"
     route = "/inventory/sources"
     primary_keys = ("source_code",)
-    sort_fields = ("source_code",)
-    module = "MSI"
 
 
-class InventoryStocksStream(FullTableStream):
+class InventoryStocksStream(MSIStream):
     name = "inventory_stocks"
     route = "/inventory/stocks"
     primary_keys = ("stock_id",)
-    sort_fields = ("stock_id",)
-    module = "MSI"
 
 
-class SourceItemsStream(FullTableStream):
+class SourceItemsStream(MSIStream):
     """Source items have no id of their own: (sku, source_code) is the key and the sort."""
 
     name = "source_items"
     route = "/inventory/source-items"
     primary_keys = ("sku", "source_code")
-    sort_fields = ("sku", "source_code")
-    module = "MSI"

@@ -17,8 +17,6 @@ if TYPE_CHECKING:
 
     from singer_sdk.helpers.types import Context
 
-SALES_TIMESTAMPS = ("created_at", "updated_at")
-
 
 class OrdersStream(IncrementalStream):
     """GET /V1/orders. Also writes order_items from the same answers (no extra requests)."""
@@ -26,7 +24,6 @@ class OrdersStream(IncrementalStream):
     name = "orders"
     route = "/orders"
     primary_keys = ("entity_id",)
-    timestamp_fields = SALES_TIMESTAMPS
 
     def order_items(self) -> OrderItemsStream | None:
         for child in self.child_streams:
@@ -90,7 +87,6 @@ class OrderItemsStream(IncrementalStream):
     primary_keys = ("item_id",)
     replication_key = "order_updated_at"
     parent_stream_type = OrdersStream
-    timestamp_fields = SALES_TIMESTAMPS
     derived_fields: ClassVar = {"order_updated_at": None}
 
     def required_fields(self) -> set[str]:
@@ -112,18 +108,15 @@ class InvoicesStream(IncrementalStream):
     name = "invoices"
     route = "/invoices"
     primary_keys = ("entity_id",)
-    timestamp_fields = SALES_TIMESTAMPS
 
 
 class ShipmentsStream(IncrementalStream):
     name = "shipments"
     route = "/shipments"
     primary_keys = ("entity_id",)
-    timestamp_fields = SALES_TIMESTAMPS
 
 
 class CreditmemosStream(IncrementalStream):
     name = "creditmemos"
     route = "/creditmemos"
     primary_keys = ("entity_id",)
-    timestamp_fields = SALES_TIMESTAMPS

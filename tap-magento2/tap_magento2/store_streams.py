@@ -6,22 +6,23 @@ from __future__ import annotations
 from tap_magento2.client import FullTableStream
 
 
-class StoreViewsStream(FullTableStream):
+class StoreListStream(FullTableStream):
+    searchable = False
+
+
+class StoreViewsStream(StoreListStream):
     name = "store_views"
     route = "/store/storeViews"
     primary_keys = ("id",)
-    searchable = False
 
 
-class StoreGroupsStream(FullTableStream):
+class StoreGroupsStream(StoreListStream):
     name = "store_groups"
     route = "/store/storeGroups"
     primary_keys = ("id",)
-    searchable = False
 
 
-class WebsitesStream(FullTableStream):
+class WebsitesStream(StoreListStream):
     name = "websites"
     route = "/store/websites"
     primary_keys = ("id",)
-    searchable = False

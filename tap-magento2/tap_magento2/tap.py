@@ -131,7 +131,6 @@ class TapMagento2(Tap):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self._clock: tuple[datetime, float] | None = None
-        self._page_size_lowered = False
         super().__init__(*args, **kwargs)
         self.page_size = int(self.config.get("page_size") or DEFAULT_PAGE_SIZE)
 

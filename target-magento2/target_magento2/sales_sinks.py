@@ -145,6 +145,17 @@ class DocumentSink(MagentoSink):
             return f"the store has no order with {order_label(order_key(entry.data))}"
         return self.decide(entry, view)
 
+    def replan_all(self, plans: list[Plan]) -> dict[int, Plan | None]:
+        """The orders of all these plans read in one search per 50, then each decided again."""
+        views = self.load_views([plan.entry for plan in plans])
+        fresh: dict[int, Plan | None] = {}
+        for plan in plans:
+            view = views.get(order_key(plan.entry.data))
+            decided = self.decide(plan.entry, view) if view is not None else plan
+            # A message now means the order changed under us: send as planned, Magento decides.
+            fresh[id(plan)] = plan if isinstance(decided, str) else decided
+        return fresh
+
     def confirm(self, plans: list[Plan]) -> list[Plan]:
         views = self.load_views([plan.entry for plan in plans])
         missing = []

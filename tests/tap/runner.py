@@ -66,10 +66,29 @@ class Run:
         states = self.states
         return states[-1] if states else None
 
-    def keys(self, stream: str, id_field: str = "entity_id") -> list[tuple[int, str]]:
-        """(id, updated_at in Magento's form) of every record of a stream, in output order."""
+    def keys(
+        self,
+        stream: str,
+        id_field: str = "entity_id",
+        *,
+        store_code: str | None = None,
+        unsaved: bool = False,
+    ) -> list[tuple[int, str]]:
+        """(id, updated_at in Magento's form) of a stream's records, in output order.
+
+        `store_code`: only that store view's (products); `unsaved`: only those written after
+        the run's last STATE, which a run resumed from that STATE writes again.
+        """
+        messages = self.messages
+        if unsaved:
+            states = [i for i, m in enumerate(messages) if m["type"] == "STATE"]
+            messages = messages[states[-1] + 1 :] if states else messages
         return [
-            (int(r[id_field]), magento_time(r["updated_at"])) for r in self.records.get(stream, [])
+            (int(m["record"][id_field]), magento_time(m["record"]["updated_at"]))
+            for m in messages
+            if m["type"] == "RECORD"
+            and m["stream"] == stream
+            and (store_code is None or m["record"].get("store_code") == store_code)
         ]
 
     @property
@@ -78,9 +97,20 @@ class Run:
         assert state is not None, "the run wrote no STATE"
         return state
 
-    def bookmark(self, stream: str) -> str | None:
-        state = self.last_state or {}
-        return state.get("bookmarks", {}).get(stream, {}).get("replication_key_value")
+    def bookmark(self, stream: str, store_code: str | None = None) -> str | None:
+        """The stream's bookmark in the last STATE (of one store view's partition if given)."""
+        found = (self.last_state or {}).get("bookmarks", {}).get(stream, {})
+        if store_code is not None:
+            found = next(
+                (
+                    p
+                    for p in found.get("partitions", [])
+                    if p["context"]["store_code"] == store_code
+                ),
+                {},
+            )
+        value: str | None = found.get("replication_key_value")
+        return value
 
 
 def magento_time(iso: str) -> str:
@@ -125,7 +155,9 @@ def run_tap(
         catalog = catalog_for(config, streams)
     output = SingerOutput(kill_after)
     killed = False
-    tap = TapMagento2(config=config, state=state, catalog=catalog)
+    # The SDK updates the state it is given in place: a copy keeps the caller's (an earlier
+    # run's last STATE) as that run wrote it.
+    tap = TapMagento2(config=config, state=copy.deepcopy(state), catalog=catalog)
     with contextlib.redirect_stdout(output):
         try:
             tap.sync_all()

@@ -47,17 +47,31 @@ def wait_for_next_second() -> None:
     time.sleep(1.1)
 
 
-def assert_repeats_only_at(runs: list[Run], stream: str = "orders") -> None:
-    """Pairs written by two runs all sit in the second the later run resumed from.
+def assert_resumed_from_last_state(
+    runs: list[Run],
+    stream: str = "orders",
+    id_field: str = "entity_id",
+    store_code: str | None = None,
+) -> int:
+    """Each run starts at the bookmark of the last STATE of the run before it.
 
-    A run killed before its first STATE leaves nothing to resume from: the next one starts over.
+    It writes nothing older than that bookmark, and writes again only rows of the bookmark's
+    second or rows the run before wrote after its last STATE. Returns how many runs resumed
+    from a bookmark (a run killed before its first STATE leaves none: the next starts over).
     """
+    resumed = 0
     for earlier, later in itertools.pairwise(runs):
-        bookmark = earlier.bookmark(stream)
+        bookmark = earlier.bookmark(stream, store_code)
         if bookmark is None:
             continue
-        repeated = set(earlier.keys(stream)) & set(later.keys(stream))
-        assert {updated_at for _, updated_at in repeated} <= {magento_time(bookmark)}
+        resumed += 1
+        start = magento_time(bookmark)
+        again = later.keys(stream, id_field, store_code=store_code)
+        assert all(at >= start for _, at in again), f"{stream} re-read rows before {start}"
+        repeated = set(earlier.keys(stream, id_field, store_code=store_code)) & set(again)
+        unsaved = set(earlier.keys(stream, id_field, store_code=store_code, unsaved=True))
+        assert {key for key in repeated if key[1] != start} <= unsaved
+    return resumed
 
 
 def test_same_second_cluster_of_1000_rows_none_missing(sandbox_factory):
@@ -89,29 +103,46 @@ def test_rows_changed_during_the_sync_come_in_the_next_run(sandbox_factory):
     missing = truth_keys(sandbox) - written
     assert not missing, f"{len(missing)} current rows never written, e.g. {sorted(missing)[:3]}"
     assert second.keys("orders"), "the second run found none of the rows changed in the first"
-    assert_repeats_only_at([first, second])
+    assert_resumed_from_last_state([first, second])
     for run in (first, second):
         counts = Counter(run.keys("orders"))
         assert max(counts.values()) == 1
 
 
+# Each full-table stream's key in its records, and the sandbox's truth of it.
+FULL_TABLE_KEYS = {
+    "customer_groups": ("id",),
+    "product_attributes": ("attribute_id",),
+    "companies": ("id",),
+    "source_items": ("sku", "source_code"),
+}
+
+
+def truth_of(row: dict, key: tuple[str, ...]) -> tuple[str, ...]:
+    value = row["id"]
+    return tuple(str(value[name]) for name in key) if isinstance(value, dict) else (str(value),)
+
+
 @pytest.mark.parametrize("past_end_mode", ["repeat", "empty"])
 def test_both_past_the_end_modes(sandbox_factory, past_end_mode):
-    sandbox = sandbox_factory(seed=5, orders=45, b2b=False, msi=False)
+    # Full-table streams page by offset: three rows a page, so each reads several pages.
+    sandbox = sandbox_factory(seed=5, orders=45)
     sandbox.control.update_settings(past_end_mode=past_end_mode)
-    run = run_tap(
-        sandbox_config(sandbox, page_size=10),
-        streams=["orders", "customer_groups", "product_attributes"],
-    )
+    run = run_tap(sandbox_config(sandbox, page_size=3), streams=["orders", *FULL_TABLE_KEYS])
     assert sorted(run.keys("orders")) == sorted(truth_keys(sandbox))
-    for stream, id_field in (("customer_groups", "id"), ("product_attributes", "attribute_id")):
-        ids = [int(record[id_field]) for record in run.records[stream]]
-        assert len(ids) == len(set(ids)), f"{stream}: a row written twice"
-        assert set(ids) == {int(row["id"]) for row in sandbox.control.truth(stream)}
+    for stream, key in FULL_TABLE_KEYS.items():
+        written = [tuple(str(record[name]) for name in key) for record in run.records[stream]]
+        assert len(written) == len(set(written)), f"{stream}: a row written twice"
+        expected = {truth_of(row, key) for row in sandbox.control.truth(stream)}
+        assert len(expected) > 3, f"{stream}: too few rows to read several pages"
+        assert set(written) == expected, stream
 
 
-@pytest.mark.parametrize("kills", [(3,), (9, 31), (10, 20, 45)])
+@pytest.mark.parametrize("kills", [(3,), (40, 75), (36, 60, 100)])
 def test_resume_after_kills_loses_nothing(sandbox_factory, kills):
+    # Kill counts are of RECORD messages, orders and their items together (about 3.7 an order,
+    # the first STATE after 35): before the first STATE, inside pages, in the seed's busy
+    # second (orders 8 to 32 share one second).
     sandbox = sandbox_factory(seed=6, orders=70, b2b=False, msi=False)
     config = sandbox_config(sandbox, page_size=10)
     reference = run_tap(config, streams=["orders", "order_items"])
@@ -119,9 +150,31 @@ def test_resume_after_kills_loses_nothing(sandbox_factory, kills):
     assert [run.killed for run in runs] == [True] * len(kills) + [False]
     written = set().union(*(set(run.keys("orders")) for run in runs))
     assert written == truth_keys(sandbox)
-    assert_repeats_only_at(runs)
+    resumed = assert_resumed_from_last_state(runs)
+    assert resumed == len(kills) - (kills == (3,)), "a killed run left no STATE to resume from"
     items = {record["item_id"] for run in runs for record in run.records.get("order_items", [])}
     assert items == {record["item_id"] for record in reference.records["order_items"]}
+
+
+@pytest.mark.parametrize("kills", [(4, 40), (25, 20)])
+def test_products_per_store_view_resume_after_kills(sandbox_factory, kills):
+    sandbox = sandbox_factory(seed=20, orders=5, products=30, b2b=False, msi=False)
+    codes = [code for code in sandbox.control.info()["store_codes"] if code != "admin"][:2]
+    assert len(codes) == 2
+    # Half the products in one second, so a kill can fall inside a shared second.
+    sandbox.control.mass_update("products", 15, at=seconds_ago(30))
+    config = sandbox_config(sandbox, page_size=4, store_codes=codes)
+    runs = resume_until_done(config, ["products"], kills)
+    assert [run.killed for run in runs] == [True] * len(kills) + [False]
+    expected = truth_keys(sandbox, "products")
+    resumed = 0
+    for code in codes:
+        written = {key for run in runs for key in run.keys("products", "id", store_code=code)}
+        assert written == expected, code
+        resumed += assert_resumed_from_last_state(runs, "products", "id", code)
+    assert resumed >= len(kills)
+    final = runs[-1].final_state["bookmarks"]["products"]["partitions"]
+    assert sorted(partition["context"]["store_code"] for partition in final) == sorted(codes)
 
 
 def test_a_run_with_nothing_new_ends_at_once(sandbox_factory):

@@ -7,6 +7,9 @@ import contextlib
 import io
 import json
 import logging
+import os
+import subprocess
+import sys
 from datetime import datetime, timedelta, timezone
 from urllib.parse import parse_qsl
 
@@ -78,7 +81,8 @@ def test_last_pull_in_iso_8601_with_an_offset_is_read_as_utc(sandbox_factory):
     # The same moment two hours east of UTC.
     east = timezone(timedelta(hours=2))
     local = datetime.fromisoformat(cut + "+00:00").astimezone(east).isoformat()
-    config = sandbox_config(sandbox, orders_last_pull=local)
+    # start_date is earlier: orders_last_pull wins over it.
+    config = sandbox_config(sandbox, orders_last_pull=local, start_date=updated[0])
     run = run_tap(config, streams=["orders"])
     assert min(at for _, at in run.keys("orders")) == cut
     assert len(run.keys("orders")) == sum(1 for at in updated if at >= cut)
@@ -146,19 +150,77 @@ def test_a_store_without_b2b_or_msi_says_so_and_goes_on(sandbox_factory, caplog)
 def test_page_size_is_lowered_to_the_store_limit(sandbox_factory, caplog):
     sandbox = sandbox_factory(seed=12, orders=30, b2b=False, msi=False)
     sandbox.control.update_settings(input_limits=True)
+    # Streams run in name order: a full-table stream (offset pages) meets the limit first,
+    # then the incremental ones (keyset pages) start at the size it learned.
+    streams = ["customer_groups", "customers", "orders", "product_attributes"]
     with caplog.at_level(logging.WARNING):
-        run = run_tap(sandbox_config(sandbox, page_size=500), streams=["orders", "customers"])
+        run = run_tap(sandbox_config(sandbox, page_size=500), streams=streams)
     assert set(run.keys("orders")) == set(truth(sandbox, "orders").items())
-    assert len(run.records["customers"]) == len(truth(sandbox, "customers"))
+    for stream in ("customers", "customer_groups"):
+        assert sorted(r["id"] for r in run.records[stream]) == sorted(truth(sandbox, stream))
+    assert len(run.records["product_attributes"]) == len(truth(sandbox, "product_attributes"))
     lowered = [r for r in caplog.records if "page_size 500" in r.getMessage()]
     assert len(lowered) == 1, [r.getMessage() for r in caplog.records]
-    sizes = [
-        dict(parse_qsl(entry["query"])).get("searchCriteria[pageSize]")
-        for entry in sandbox.control.requests()
-    ]
+    assert lowered[0].getMessage().endswith("using 300")
+    assert [r for r in caplog.records if r.levelno >= logging.WARNING] == lowered
+    requests = sandbox.control.requests()
+    sizes = [dict(parse_qsl(entry["query"])).get("searchCriteria[pageSize]") for entry in requests]
     # Refused once, then every request of every stream at the store's limit.
+    assert requests[0]["path"].endswith("/V1/customerGroups/search")
     assert sizes[0] == "500"
     assert set(sizes[1:]) == {"300"}
+
+
+def test_progress_lines_and_the_summary(sandbox_factory, caplog):
+    sandbox = sandbox_factory(seed=12, orders=30, b2b=False, msi=False)
+    with caplog.at_level(logging.INFO):
+        run_tap(sandbox_config(sandbox, page_size=10), streams=["orders", "customer_groups"])
+    lines = [r.getMessage() for r in caplog.records]
+    pages = [line for line in lines if line.startswith("orders: page ")]
+    assert len(pages) == 3, lines
+    assert pages[0].startswith("orders: page 1, 10 of 30 records (33%), about ")
+    assert pages[0].endswith(" s left")
+    assert pages[2] == "orders: page 3, 30 of 30 records (100%), done"
+    groups = len(truth(sandbox, "customer_groups"))
+    summaries = [line for line in lines if line.startswith("summary: ")]
+    assert summaries == [
+        f"summary: customer_groups: {groups} records, 1 pages, 1 requests, 0 retries, "
+        + summaries[0].rsplit(", ", 1)[1],
+        "summary: orders: 30 records, 3 pages, 3 requests, 0 retries, "
+        + summaries[1].rsplit(", ", 1)[1],
+    ]
+    assert all(summary.endswith(" s") for summary in summaries)
+
+
+def test_secrets_never_reach_the_log_even_at_debug(sandbox_factory, tmp_path):
+    sandbox = sandbox_factory(seed=21, orders=12, b2b=False, msi=False)
+    secrets = list(sandbox.credentials.values())
+    assert len(secrets) == 4
+    environment = {**os.environ, "TAP_MAGENTO2_LOGLEVEL": "DEBUG"}
+    config = tmp_path / "config.json"
+    outputs = []
+    # A good run, and one the store refuses (a wrong access token secret).
+    for wrong in ({}, {"access_token_secret": "not-the-secret-8d1f"}):
+        config.write_text(json.dumps(sandbox_config(sandbox, page_size=5, **wrong)))
+        done = subprocess.run(
+            [sys.executable, "-m", "tap_magento2", "--config", str(config)],
+            capture_output=True,
+            text=True,
+            env=environment,
+            check=False,
+            timeout=120,
+        )
+        outputs.append((done.returncode, done.stdout + done.stderr))
+    (good, log), (refused, refused_log) = outputs
+    assert good == 0
+    assert refused == 1
+    assert "| DEBUG " in log, "the tap did not log at DEBUG"
+    assert "tap-magento2.http" in log, "no HTTP exchange was logged"
+    assert '"type":"RECORD"' in log.replace(" ", "")
+    assert "401" in refused_log
+    for text in (log, refused_log):
+        for secret in [*secrets, "not-the-secret-8d1f"]:
+            assert secret not in text
 
 
 def test_deselected_properties_are_not_requested(sandbox_factory):

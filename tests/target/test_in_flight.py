@@ -7,7 +7,14 @@ import threading
 
 from magento2_rest import SearchCriteria
 
-from tests.target.helpers import client, documents, fresh_orders, posts_to, stream_messages
+from tests.target.helpers import (
+    client,
+    documents,
+    fresh_orders,
+    posts_to,
+    stream_messages,
+    top_items,
+)
 
 BULK_INVOICE = r"/async/bulk/V1/order/byOrderId/invoice$"
 
@@ -133,3 +140,35 @@ def test_lost_submission_not_queued_is_sent_once_more_only(shop, make_config, ru
     assert run.summary["invoices"]["unknown"] == 1
     assert len(posts_to(shop, BULK_INVOICE)) == 2
     assert documents(shop, "/invoices", first["entity_id"]) == []
+
+
+def test_synchronous_rerun_waits_for_an_open_bulk_too(shop, make_config, run_target):
+    """An async run timed out with its invoices still queued; the rerun switches to api_type V1:
+    it must not invoice what the queue is about to invoice."""
+    first, second = fresh_orders(shop, 2)
+    shop.control.update_settings(async_consumer="manual")
+    records = [
+        {"order_id": first["entity_id"], "reference": "S-1"},
+        {
+            "order_id": second["entity_id"],
+            "items": [{"sku": top_items(second)[0]["sku"], "qty": 1}],
+        },
+    ]
+    config = make_config(shop, api_type="async/V1", bulk_timeout=0.5, settle_seconds=0)
+    assert (
+        run_target(config, stream_messages("invoices", records)).summary["invoices"]["unknown"] == 2
+    )
+
+    consumer = threading.Timer(1.0, shop.control.run_consumer)
+    consumer.start()
+    try:
+        rerun = run_target(
+            {**config, "api_type": "V1", "bulk_timeout": 30}, stream_messages("invoices", records)
+        )
+    finally:
+        consumer.join()
+
+    assert rerun.summary["invoices"]["already_done"] == 2
+    assert posts_to(shop, r"^/rest/[^/]+/V1/order/\d+/invoice$") == []
+    for order in (first, second):
+        assert len(documents(shop, "/invoices", order["entity_id"])) == 1

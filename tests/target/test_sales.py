@@ -324,17 +324,8 @@ def test_sigterm_during_a_batch_emits_no_state_and_rerun_completes(shop, make_co
         assert len(documents(shop, "/invoices", o["entity_id"])) == 1
 
 
-def _sandbox_adds_tracks() -> bool:
-    import magento2_sandbox.app  # noqa: F401, PLC0415 - registers the routes
-    from magento2_sandbox.routing import match  # noqa: PLC0415
-
-    return match("POST", "/V1/shipment/track") is not None
-
-
 @pytest.mark.parametrize("mode", MODES)
 def test_replayed_shipment_gets_only_its_missing_track(shop, make_config, run_target, mode):
-    if not _sandbox_adds_tracks():
-        pytest.skip("the sandbox has no POST /V1/shipment/track yet (asked in sandbox_requests)")
     first, second = fresh_orders(shop, 2)
     config = make_config(shop, api_type=mode)
     parcel = {

@@ -219,9 +219,7 @@ def test_new_product_without_a_name_is_refused_with_magentos_words(
     assert 'The "Product Name" attribute value is empty' in line["message"]
 
 
-def test_lost_answer_to_a_balance_change_changes_the_balance_once(
-    sandbox, make_config, run_target
-):
+def test_lost_answer_to_a_balance_change_changes_the_balance_once(sandbox, make_config, run_target):
     """The store commits increaseBalance, then drops the connection: the target finds the history
     entry by its reference instead of sending the change again."""
     with client(sandbox) as api:

@@ -16,11 +16,8 @@ def search_companies(ctx: Ctx) -> RawJson:
 
 @route("GET", "/V1/company/{companyId}")
 def get_company(ctx: Ctx, companyId: str) -> RawJson:  # noqa: N803
-    text = ctx.store.get_json("companies", companyId)
-    if text is None:
-        # Company/Model/CompanyRepository.php get()
-        raise no_such_entity("id", companyId)
-    return RawJson(text)
+    # Company/Model/CompanyRepository.php get()
+    return ctx.one("companies", companyId, no_such_entity("id", companyId))
 
 
 @route("GET", "/V1/companyCredits")
@@ -49,7 +46,4 @@ def credit_of_company(ctx: Ctx, companyId: str) -> RawJson:  # noqa: N803
 
 @route("GET", "/V1/companyCredits/{creditId}")
 def get_credit(ctx: Ctx, creditId: str) -> RawJson:  # noqa: N803
-    text = ctx.store.get_json("company_credits", creditId)
-    if text is None:
-        raise no_such_entity("id", creditId)
-    return RawJson(text)
+    return ctx.one("company_credits", creditId, no_such_entity("id", creditId))

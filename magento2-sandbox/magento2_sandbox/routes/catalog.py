@@ -34,10 +34,12 @@ def search_products(ctx: Ctx) -> RawJson:
 
 @route("GET", "/V1/products/{sku}")
 def get_product(ctx: Ctx, sku: str) -> RawJson:
-    text = ctx.store.get_json("products", product_id(ctx.store, sku), ctx.store_code)
-    if text is None:
-        raise WebapiError(404, PRODUCT_NOT_FOUND)
-    return RawJson(text)
+    return ctx.one(
+        "products",
+        product_id(ctx.store, sku),
+        WebapiError(404, PRODUCT_NOT_FOUND),
+        store_code=ctx.store_code,
+    )
 
 
 @route("GET", "/V1/products/attributes")
@@ -68,10 +70,9 @@ def search_categories(ctx: Ctx) -> RawJson:
 
 @route("GET", "/V1/categories/{categoryId}")
 def get_category(ctx: Ctx, categoryId: str) -> RawJson:  # noqa: N803
-    text = ctx.store.get_json("categories", categoryId, ctx.store_code)
-    if text is None:
-        raise no_such_entity("id", categoryId)
-    return RawJson(text)
+    return ctx.one(
+        "categories", categoryId, no_such_entity("id", categoryId), store_code=ctx.store_code
+    )
 
 
 @route("GET", "/V1/categories")

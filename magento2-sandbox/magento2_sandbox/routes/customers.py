@@ -21,10 +21,7 @@ def search_customers(ctx: Ctx) -> RawJson:
 
 @route("GET", "/V1/customers/{customerId}")
 def get_customer(ctx: Ctx, customerId: str) -> RawJson:  # noqa: N803 - Magento's name
-    text = ctx.store.get_json("customers", customerId)
-    if text is None:
-        raise no_such_entity("customerId", customerId)
-    return RawJson(text)
+    return ctx.one("customers", customerId, no_such_entity("customerId", customerId))
 
 
 @route("GET", "/V1/customerGroups/search")
@@ -34,15 +31,9 @@ def search_customer_groups(ctx: Ctx) -> RawJson:
 
 @route("GET", "/V1/customerGroups/default")
 def default_customer_group(ctx: Ctx) -> RawJson:
-    text = ctx.store.get_json("customer_groups", 1)
-    if text is None:
-        raise no_such_entity("id", "1")
-    return RawJson(text)
+    return ctx.one("customer_groups", 1, no_such_entity("id", "1"))
 
 
 @route("GET", "/V1/customerGroups/{id}")
 def get_customer_group(ctx: Ctx, id: str) -> RawJson:  # noqa: A002
-    text = ctx.store.get_json("customer_groups", id)
-    if text is None:
-        raise no_such_entity("id", id)
-    return RawJson(text)
+    return ctx.one("customer_groups", id, no_such_entity("id", id))

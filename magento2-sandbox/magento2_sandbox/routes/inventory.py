@@ -14,11 +14,12 @@ def search_sources(ctx: Ctx) -> RawJson:
 
 @route("GET", "/V1/inventory/sources/{sourceCode}")
 def get_source(ctx: Ctx, sourceCode: str) -> RawJson:  # noqa: N803
-    text = ctx.store.get_json("inventory_sources", sourceCode)
-    if text is None:
-        # Inventory/Model/Source/Command/Get.php
-        raise WebapiError(404, 'Source with code "%value" does not exist.', {"value": sourceCode})
-    return RawJson(text)
+    # Inventory/Model/Source/Command/Get.php
+    return ctx.one(
+        "inventory_sources",
+        sourceCode,
+        WebapiError(404, 'Source with code "%value" does not exist.', {"value": sourceCode}),
+    )
 
 
 @route("GET", "/V1/inventory/stocks")
@@ -28,11 +29,12 @@ def search_stocks(ctx: Ctx) -> RawJson:
 
 @route("GET", "/V1/inventory/stocks/{stockId}")
 def get_stock(ctx: Ctx, stockId: str) -> RawJson:  # noqa: N803
-    text = ctx.store.get_json("inventory_stocks", stockId)
-    if text is None:
-        # Inventory/Model/Stock/Command/Get.php
-        raise WebapiError(404, 'Stock with id "%value" does not exist.', {"value": stockId})
-    return RawJson(text)
+    # Inventory/Model/Stock/Command/Get.php
+    return ctx.one(
+        "inventory_stocks",
+        stockId,
+        WebapiError(404, 'Stock with id "%value" does not exist.', {"value": stockId}),
+    )
 
 
 @route("GET", "/V1/inventory/source-items")

@@ -10,10 +10,7 @@ from magento2_sandbox.routing import Ctx, RawJson, route
 
 
 def _one(ctx: Ctx, kind: str, key: str) -> RawJson:
-    text = ctx.store.get_json(kind, key)
-    if text is None:
-        raise WebapiError(404, NOT_FOUND)
-    return RawJson(text)
+    return ctx.one(kind, key, WebapiError(404, NOT_FOUND))
 
 
 @route("GET", "/V1/orders")
