@@ -416,8 +416,22 @@ _PROPERTIES: dict[str, dict[str, Any]] = {
     },
 }
 
+def _without_default(schema: Mapping[str, Any]) -> dict[str, Any]:
+    # singer-sdk writes a schema's defaults into the config before the plugin sees it, so a
+    # default on a setting that has an alias (api_type / type) would look like the user gave
+    # both spellings with different values. The default is applied by from_config instead.
+    described = dict(schema)
+    if "default" in described:
+        default = described.pop("default")
+        described["description"] = f"{described['description']} Default: {default}."
+    return described
+
+
 config_jsonschema: dict[str, dict[str, Any]] = {
-    **_PROPERTIES,
+    **{
+        name: _without_default(schema) if name in ALIASES.values() else schema
+        for name, schema in _PROPERTIES.items()
+    },
     **{alias: _alias(name, _PROPERTIES[name]) for alias, name in ALIASES.items()},
 }
 """JSON schema `properties` of these settings; the tap and target merge them into their schemas."""

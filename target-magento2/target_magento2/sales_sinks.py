@@ -12,6 +12,8 @@ has it, and only what is missing is sent:
   order shows 2 invoiced (shipped); only the difference is sent. No items means "everything left"
   and is done when nothing is left. A shipment whose tracking number is already on the order is
   the same parcel: already done.
+- a replayed shipment gets, with `POST /V1/shipment/track`, the record's tracks no shipment of
+  the order carries yet; nothing else is sent.
 
 After a lost answer (timeout, 5xx, dropped connection: `MagentoUnknownOutcome`) the order is read
 again and only what is still missing is sent; in async mode the orders are read back after the
