@@ -416,6 +416,7 @@ _PROPERTIES: dict[str, dict[str, Any]] = {
     },
 }
 
+
 def _without_default(schema: Mapping[str, Any]) -> dict[str, Any]:
     # singer-sdk writes a schema's defaults into the config before the plugin sees it, so a
     # default on a setting that has an alias (api_type / type) would look like the user gave
