@@ -66,6 +66,15 @@ class MagentoAuthError(MagentoError):
 class MagentoNotFound(MagentoError):  # noqa: N818 - the name is the public contract
     """404: the entity, or the whole route (a store without B2B or MSI), does not exist."""
 
+    @property
+    def route_missing(self) -> bool:
+        """The store has no such route (its module is absent), rather than no such entity.
+
+        Magento's router answers "Request does not match any route." for a path no module
+        declares (Webapi/Controller/Rest/Router.php); a missing entity has its own message.
+        """
+        return "does not match any route" in self.message
+
 
 class MagentoInputLimitError(MagentoError):
     """The store's input limits refused the request; `max` is the limit it named (or None)."""

@@ -11,6 +11,7 @@ from importlib import resources
 from typing import Any
 
 import jsonschema
+from magento2_rest.timestamps import to_magento
 
 KINDS = (
     "source_items",
@@ -55,7 +56,8 @@ def to_plain(value: Any) -> Any:
     Magento stores and compares times as UTC `Y-m-d H:i:s` (see FACTS.md, Time).
     """
     if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S")
+        # An offset the source gave must not be dropped: Magento's times are UTC.
+        return to_magento(value)
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, Decimal):

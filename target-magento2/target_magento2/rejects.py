@@ -160,6 +160,6 @@ def is_refusal(error: MagentoError) -> bool:
     if isinstance(error, MagentoUnknownOutcome):
         return False
     # A route that does not exist means a store without MSI or B2B, not a bad record.
-    if isinstance(error, MagentoNotFound) and "does not match any route" in error.message:
+    if isinstance(error, MagentoNotFound) and error.route_missing:
         return False
     return error.status is not None and 400 <= error.status < 500  # noqa: PLR2004
