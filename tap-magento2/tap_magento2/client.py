@@ -23,11 +23,10 @@ from magento2_rest import (
     MagentoResponseError,
     SearchCriteria,
     SearchPage,
+    timestamps,
 )
 from singer_sdk import Stream
 from singer_sdk.helpers.conform import TypeConformanceLevel
-
-from tap_magento2 import timestamps
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -122,7 +121,7 @@ class MagentoStream(Stream):
         self.magento_tap = tap
         self.report = StreamReport()
         self._known_properties: frozenset[str] | None = None
-        # Top-level Magento timestamps (UTC 'Y-m-d H:i:s') written as ISO 8601 (timestamps.py):
+        # Top-level Magento timestamps (UTC 'Y-m-d H:i:s') written as ISO 8601 (to_iso):
         # the properties the schema marks date-time, less those the tap writes itself.
         self.timestamp_fields = tuple(
             name

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from tap_magento2 import timestamps
+from magento2_rest import timestamps
+
 from tap_magento2.client import IncrementalStream
 
 if TYPE_CHECKING:

@@ -8,12 +8,12 @@ from datetime import datetime, timedelta, timezone
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from magento2_rest import ConfigError, MagentoClient, MagentoError, MagentoSettings
+from magento2_rest import ConfigError, MagentoClient, MagentoError, MagentoSettings, timestamps
 from magento2_rest import config_jsonschema as rest_config_jsonschema
 from singer_sdk import Tap
 from singer_sdk.exceptions import ConfigValidationError
 
-from tap_magento2 import timestamps
+from tap_magento2 import date_settings
 from tap_magento2.b2b_streams import CompaniesStream, CompanyCreditsStream
 from tap_magento2.catalog_streams import (
     CategoriesStream,
@@ -165,7 +165,7 @@ class TapMagento2(Tap):
         problems.extend(
             problem
             for problem in (
-                timestamps.setting_problem(name, self.config.get(name)) for name in names
+                date_settings.setting_problem(name, self.config.get(name)) for name in names
             )
             if problem
         )
@@ -186,15 +186,15 @@ class TapMagento2(Tap):
 
     @cached_property
     def start_date(self) -> str | None:
-        return timestamps.check_setting("start_date", self.config.get("start_date"))
+        return date_settings.check_setting("start_date", self.config.get("start_date"))
 
     @cached_property
     def end_date(self) -> str | None:
-        return timestamps.check_setting("end_date", self.config.get("end_date"))
+        return date_settings.check_setting("end_date", self.config.get("end_date"))
 
     def last_pull(self, stream: str) -> str | None:
         name = f"{stream}_last_pull"
-        return timestamps.check_setting(name, self.config.get(name))
+        return date_settings.check_setting(name, self.config.get(name))
 
     @property
     def store_codes(self) -> list[str]:
