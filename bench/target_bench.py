@@ -6,6 +6,7 @@ For each run it prints the wall time, the requests the store received (its reque
 ratio to one request per record. Every figure printed is measured in this run.
 
     .venv/bin/python bench/target_bench.py [--latency-ms 100] [--source-items N] [--invoices N]
+    .venv/bin/python bench/target_bench.py --quick    # 2,000 source items, 200 invoices
 """
 
 from __future__ import annotations
@@ -122,7 +123,10 @@ def main() -> None:
     parser.add_argument(
         "--modes", nargs="+", default=["V1", "async/V1"], choices=["V1", "async/V1"]
     )
+    parser.add_argument("--quick", action="store_true", help="2,000 source items and 200 invoices")
     args = parser.parse_args()
+    if args.quick:
+        args.source_items, args.invoices = 2_000, 200
     orders = args.orders or args.invoices * ORDERS_PER_FRESH + 500
     results = []
     with tempfile.TemporaryDirectory() as tmp:
