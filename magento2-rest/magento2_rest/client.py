@@ -202,6 +202,9 @@ class MagentoClient:
         self.settings = settings
         self.logger = logger or logging.getLogger("magento2_rest")
         self.stats = ClientStats()
+        # The store's largest page, once its Web API input limits have refused a larger one:
+        # every later page of every caller on this client is asked at that size.
+        self.max_page_size: int | None = None
         self.last_response_date: datetime | None = None
         self.lock = threading.Lock()
         self._session = requests.Session()
@@ -298,6 +301,25 @@ class MagentoClient:
         items = raw.get("items") or []
         return SearchPage(items=list(items), total_count=raw["total_count"], raw=raw)
 
+    def page_size(self, wanted: int) -> int:
+        """The page size to ask for: `wanted`, or the store's maximum once it refused more."""
+        return wanted if self.max_page_size is None else min(wanted, self.max_page_size)
+
+    def learn_page_limit(self, error: MagentoInputLimitError, asked: int, route: str) -> bool:
+        """Take the maximum an input-limit refusal names; False if there is nothing to retry."""
+        if error.max is None or not 0 < error.max < asked:
+            return False
+        self.logger.warning(
+            "GET %s: the store allows pages of %d at most (Web API input limits); asking %d "
+            "instead of %d from now on",
+            route_label("V1", route),
+            error.max,
+            error.max,
+            asked,
+        )
+        self.max_page_size = error.max
+        return True
+
     def iter_pages(
         self,
         route: str,
@@ -313,31 +335,22 @@ class MagentoClient:
         the end: Magento 2.3 (and stores still on that code) clamps `currentPage` to the last page
         (Framework/Data/Collection.php getCurPage; magento2 #3787, #8099, #26986). Sort on a
         unique key: without one rows repeat or vanish across pages (magento2 #25001). If the
-        store's input limits refuse `page_size` on the first page, its maximum is used instead.
+        store's input limits refuse `page_size`, its maximum is used from then on.
         """
         current = 1
         previous: list[dict[str, Any]] | None = None
         while True:
+            size = self.page_size(page_size)
             try:
-                page = self.search(
-                    route, criteria.page(page_size, current), store_code, fields=fields
-                )
+                page = self.search(route, criteria.page(size, current), store_code, fields=fields)
             except MagentoInputLimitError as error:
-                if current != 1 or error.max is None or not 0 < error.max < page_size:
+                if current != 1 or not self.learn_page_limit(error, size, route):
                     raise
-                self.logger.warning(
-                    "GET %s: the store allows pages of %d at most; paging by %d instead of %d",
-                    route_label("V1", route),
-                    error.max,
-                    error.max,
-                    page_size,
-                )
-                page_size = error.max
                 continue
             if previous is not None and page.items and page.items == previous:
                 return
             yield page
-            if current * page_size >= page.total_count:
+            if current * size >= page.total_count:
                 return
             previous = page.items
             current += 1

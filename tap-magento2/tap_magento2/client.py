@@ -228,17 +228,18 @@ class MagentoStream(Stream):
     ) -> SearchPage:
         """One search request at the tap's page size, lowered if the store's limit refuses it.
 
-        The page size belongs to the tap, not to a stream: once lowered, every later request of
-        the run uses it, so the store refuses once and the log says so once.
+        The client keeps the store's maximum once it is known, so every later request of the run,
+        of every stream, uses it: the store refuses once and the log says so once.
         """
         while True:
-            criteria = criteria_for(self.magento_tap.page_size)
+            criteria = criteria_for(self.client.page_size(self.magento_tap.page_size))
             try:
                 page = self.client.search(
                     route or self.route, criteria, store_code=store_code, fields=fields
                 )
             except MagentoInputLimitError as error:
-                if not self.magento_tap.lower_page_size(error.max):
+                asked = criteria.page_size or self.magento_tap.page_size
+                if not self.client.learn_page_limit(error, asked, route or self.route):
                     raise
                 continue
             self.magento_tap.note_store_clock()
@@ -251,26 +252,12 @@ class MagentoStream(Stream):
         store_code: str | None = None,
         fields: str | None = None,
     ) -> Iterator[SearchPage]:
-        """Every page of a search by offset (sort `criteria` on a unique key), at the tap's size.
-
-        Stops on `total_count`, and on a page past the end whether it comes back empty or as the
-        last page again: Framework/Data/Collection.php getCurPage() clamps a page past the end
-        to the last one (magento2 #3787, #26986). magento2_rest's iter_pages does the same walk
-        with a page size of its own; this one shares the tap's (see `search`).
-        """
-        current = 1
-        previous: list[dict[str, Any]] | None = None
-        while True:
-            page = self.search(
-                functools.partial(criteria.page, current=current), store_code, fields, route
-            )
-            if not page.items or page.items == previous:
-                return
+        """Every page of a search by offset (sort `criteria` on a unique key), at the tap's size."""
+        for page in self.client.iter_pages(
+            route, criteria, self.magento_tap.page_size, store_code, fields=fields
+        ):
+            self.magento_tap.note_store_clock()
             yield page
-            if current * self.magento_tap.page_size >= page.total_count:
-                return
-            previous = page.items
-            current += 1
 
     # ------------------------------------------------------------------------------- syncing
 

@@ -203,18 +203,6 @@ class TapMagento2(Tap):
             return list(dict.fromkeys(codes))
         return [self.magento_settings.store_code]
 
-    def lower_page_size(self, maximum: int | None) -> bool:
-        """Take the store's page size limit; False when there is nothing smaller to try."""
-        if maximum is None or not 0 < maximum < self.page_size:
-            return False
-        self.logger.warning(
-            "page_size %d is above the store's limit (Web API input limits): using %d",
-            self.page_size,
-            maximum,
-        )
-        self.page_size = maximum
-        return True
-
     # -------------------------------------------------------------------------- store clock
 
     def note_store_clock(self) -> None:

@@ -84,6 +84,13 @@ def test_iter_pages_falls_back_to_the_stores_maximum(
         pages = list(client.iter_pages("/orders", BY_ID, 500))
     assert [len(page.items) for page in pages] == [300, 20]
     assert "pages of 300 at most" in caplog.text
+    # The client keeps the store's maximum: a later walk is not refused again.
+    sandbox.control.clear_requests()
+    assert sum(len(page.items) for page in client.iter_pages("/orders", BY_ID, 500)) == 320
+    sizes = {entry["query"].count("pageSize%5D=500") + entry["query"].count("pageSize]=500")
+             for entry in sandbox.control.requests()}  # fmt: skip
+    assert sizes == {0}
+    assert client.page_size(500) == 300
 
 
 def test_not_found_entity(sandbox: Sandbox) -> None:

@@ -159,9 +159,9 @@ def test_page_size_is_lowered_to_the_store_limit(sandbox_factory, caplog):
     for stream in ("customers", "customer_groups"):
         assert sorted(r["id"] for r in run.records[stream]) == sorted(truth(sandbox, stream))
     assert len(run.records["product_attributes"]) == len(truth(sandbox, "product_attributes"))
-    lowered = [r for r in caplog.records if "page_size 500" in r.getMessage()]
+    lowered = [r for r in caplog.records if "pages of 300 at most" in r.getMessage()]
     assert len(lowered) == 1, [r.getMessage() for r in caplog.records]
-    assert lowered[0].getMessage().endswith("using 300")
+    assert lowered[0].getMessage().endswith("asking 300 instead of 500 from now on")
     assert [r for r in caplog.records if r.levelno >= logging.WARNING] == lowered
     requests = sandbox.control.requests()
     sizes = [dict(parse_qsl(entry["query"])).get("searchCriteria[pageSize]") for entry in requests]
