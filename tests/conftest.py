@@ -39,3 +39,16 @@ def shared_magento_dir() -> Path:
     if not (SHARED / "admin-schema-2.4.7.json").exists():
         pytest.skip(f"{SHARED} is absent (a user's clone): the schema conformance check needs it")
     return SHARED
+
+
+def platform_config(sandbox: Sandbox, **extra: Any) -> dict[str, Any]:
+    """A config in the integration platforms' form (camelCase keys, `type`) for this sandbox."""
+    credentials = sandbox.credentials
+    return {
+        "url": sandbox.url,
+        "consumerKey": credentials["consumer_key"],
+        "consumerSecret": credentials["consumer_secret"],
+        "accessToken": credentials["access_token"],
+        "accessTokenSecret": credentials["access_token_secret"],
+        **extra,
+    }

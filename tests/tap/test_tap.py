@@ -19,6 +19,7 @@ from singer_sdk.exceptions import ConfigValidationError
 from tap_magento2.client import IncrementalStream, MagentoCursorError
 from tap_magento2.tap import INCREMENTAL_STREAMS, STREAM_TYPES, TapMagento2
 
+from tests.conftest import platform_config
 from tests.tap.runner import catalog_for, magento_time, run_tap, sandbox_config
 
 
@@ -59,16 +60,7 @@ def test_integration_platform_config_runs_unchanged(sandbox_factory):
     sandbox = sandbox_factory(seed=8, orders=40, b2b=False, msi=False)
     updated = sorted(truth(sandbox, "orders").items(), key=lambda item: (item[1], item[0]))
     last_pull = updated[len(updated) // 2][1]
-    credentials = sandbox.credentials
-    config = {
-        "url": sandbox.url,
-        "consumerKey": credentials["consumer_key"],
-        "consumerSecret": credentials["consumer_secret"],
-        "accessToken": credentials["access_token"],
-        "accessTokenSecret": credentials["access_token_secret"],
-        "type": "V1",
-        "orders_last_pull": last_pull,
-    }
+    config = platform_config(sandbox, type="V1", orders_last_pull=last_pull)
     run = run_tap(config, streams=["orders"])
     expected = {(entity_id, at) for entity_id, at in updated if at >= last_pull}
     assert set(run.keys("orders")) == expected

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import platform_config
 from tests.target.helpers import stream_messages
 
 
@@ -16,16 +17,7 @@ def test_integration_platform_config_writes_stock(
     sandbox_factory: Any, run_cli: Any, tmp_path: Path, api_type: str
 ) -> None:
     sb = sandbox_factory(seed=2, orders=20)
-    credentials = sb.credentials
-    config = {
-        "url": sb.url,
-        "consumerKey": credentials["consumer_key"],
-        "consumerSecret": credentials["consumer_secret"],
-        "accessToken": credentials["access_token"],
-        "accessTokenSecret": credentials["access_token_secret"],
-        "type": api_type,
-        "rejects_file": str(tmp_path / "rejects.jsonl"),
-    }
+    config = platform_config(sb, type=api_type, rejects_file=str(tmp_path / "rejects.jsonl"))
     item = sb.store.find("source_items")[0]
     quantity = float(item["quantity"]) + 17
     records = [{"sku": item["sku"], "source_code": item["source_code"], "quantity": quantity}]
