@@ -15,7 +15,7 @@ from urllib.parse import unquote
 from werkzeug.wrappers import Request, Response
 
 from magento2_sandbox import asyncbulk, control_api, fields
-from magento2_sandbox.errors import NO_ROUTE, WebapiError
+from magento2_sandbox.errors import NO_ROUTE, WebapiError, masked_internal_error
 from magento2_sandbox.routing import Ctx, RawJson, match
 from magento2_sandbox.store import dumps
 
@@ -385,14 +385,7 @@ class App:
                 content_type="text/html",
             )
         if fault == "500":
-            # Framework/Webapi/ErrorProcessor.php masks unexpected errors outside developer mode.
-            return json_response(
-                {
-                    "message": "Internal Error. Details are available in Magento log file. "
-                    f"Report ID: webapi-{random.getrandbits(48)}",
-                },
-                500,
-            )
+            return _error_response(masked_internal_error())
         if fault == "503":
             return Response(
                 "<html><head><title>503 Service Unavailable</title></head><body>"

@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 FAULT_KINDS = ("429", "500", "503", "drop", "html", "truncate")
-PAST_END_MODES = ("repeat", "empty")
+# "empty" is Magento 2.4 REST, "repeat" 2.3 (Store.search_json says why).
+PAST_END_MODES = ("empty", "repeat")
 # The async.operations.all consumer: a background thread ("auto") or only when
 # POST /_sandbox/consumer/run asks ("manual"); magento2_sandbox.asyncbulk reads it.
 ASYNC_CONSUMER_MODES = ("auto", "manual")
@@ -41,7 +42,7 @@ class Settings:
     latency_ms: float = 0.0
     per_item_latency_ms: float = 0.0
     max_concurrency: int = 0
-    past_end_mode: str = "repeat"
+    past_end_mode: str = "empty"
     input_limits: bool = False
     bearer_integration_tokens: bool = False
     async_consumer: str = "auto"

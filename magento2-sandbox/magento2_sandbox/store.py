@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
-from magento2_sandbox.errors import WebapiError
+from magento2_sandbox.errors import WebapiError, masked_internal_error
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
@@ -41,6 +41,9 @@ class Kind:
     created_at: bool = False
     updated_at: bool = False
     custom_attributes: bool = False
+    # How the route's collection treats a field it does not know (see Store.checked_sorts):
+    # "eav" (products, customers, categories), "flat" (the sales documents), "" (not checked).
+    collection: str = ""
 
 
 KINDS: dict[str, Kind] = {
@@ -49,6 +52,7 @@ KINDS: dict[str, Kind] = {
         Kind(
             "orders",
             "entity_id",
+            collection="flat",
             columns={
                 "increment_id": "TEXT",
                 "status": "TEXT",
@@ -63,6 +67,7 @@ KINDS: dict[str, Kind] = {
         Kind(
             "invoices",
             "entity_id",
+            collection="flat",
             columns={"order_id": "INTEGER", "increment_id": "TEXT", "state": "INTEGER"},
             created_at=True,
             updated_at=True,
@@ -70,6 +75,7 @@ KINDS: dict[str, Kind] = {
         Kind(
             "shipments",
             "entity_id",
+            collection="flat",
             columns={"order_id": "INTEGER", "increment_id": "TEXT"},
             created_at=True,
             updated_at=True,
@@ -77,6 +83,7 @@ KINDS: dict[str, Kind] = {
         Kind(
             "creditmemos",
             "entity_id",
+            collection="flat",
             columns={"order_id": "INTEGER", "invoice_id": "INTEGER", "increment_id": "TEXT"},
             created_at=True,
             updated_at=True,
@@ -88,6 +95,7 @@ KINDS: dict[str, Kind] = {
             created_at=True,
             updated_at=True,
             custom_attributes=True,
+            collection="eav",
         ),
         Kind("customer_groups", "id", columns={"code": "TEXT"}),
         Kind(
@@ -97,6 +105,7 @@ KINDS: dict[str, Kind] = {
             created_at=True,
             updated_at=True,
             custom_attributes=True,
+            collection="eav",
         ),
         Kind("product_attributes", "attribute_id", columns={"attribute_code": "TEXT"}),
         Kind(
@@ -106,6 +115,7 @@ KINDS: dict[str, Kind] = {
             created_at=True,
             updated_at=True,
             custom_attributes=True,
+            collection="eav",
         ),
         Kind("store_views", "id", columns={"code": "TEXT", "website_id": "INTEGER"}),
         Kind("store_groups", "id", columns={"code": "TEXT", "website_id": "INTEGER"}),
@@ -133,6 +143,85 @@ KINDS: dict[str, Kind] = {
             columns={"bulk_uuid": "TEXT", "status": "INTEGER"},
         ),
     )
+}
+
+
+# Attributes every store's EAV entities have (Catalog, Customer and their setup patches), known
+# even where no sampled document holds a value; a store's own attributes come from the documents
+# and, for products, from the product_attributes kind.
+EAV_ATTRIBUTES: dict[str, frozenset[str]] = {
+    "products": frozenset(
+        [
+            "sku",
+            "name",
+            "price",
+            "status",
+            "visibility",
+            "type_id",
+            "attribute_set_id",
+            "weight",
+            "created_at",
+            "updated_at",
+            "description",
+            "short_description",
+            "special_price",
+            "special_from_date",
+            "special_to_date",
+            "cost",
+            "url_key",
+            "meta_title",
+            "meta_keyword",
+            "meta_description",
+            "tax_class_id",
+            "news_from_date",
+            "news_to_date",
+            "image",
+            "small_image",
+            "thumbnail",
+            "country_of_manufacture",
+        ]
+    ),
+    "customers": frozenset(
+        [
+            "email",
+            "firstname",
+            "lastname",
+            "middlename",
+            "prefix",
+            "suffix",
+            "dob",
+            "gender",
+            "taxvat",
+            "group_id",
+            "website_id",
+            "store_id",
+            "created_at",
+            "updated_at",
+            "created_in",
+            "default_billing",
+            "default_shipping",
+            "confirmation",
+            "disable_auto_group_change",
+        ]
+    ),
+    "categories": frozenset(
+        [
+            "name",
+            "is_active",
+            "parent_id",
+            "position",
+            "level",
+            "path",
+            "children_count",
+            "include_in_menu",
+            "url_key",
+            "url_path",
+            "display_mode",
+            "is_anchor",
+            "created_at",
+            "updated_at",
+        ]
+    ),
 }
 
 
@@ -196,6 +285,7 @@ class Store:
         self._nested_ids: dict[tuple[str, str], int] = {}
         self._ids_lock = threading.Lock()
         self.clock_offset = 0.0
+        self._field_names: dict[str, frozenset[str]] = {}
         # Documents are stored deflated with a preset dictionary (sample documents): a
         # 100,000-order store stays well under a gigabyte on disk.
         self._zdict = b""
@@ -565,13 +655,77 @@ class Store:
 
     # -- search --------------------------------------------------------------------------
 
+    def field_names(self, kind: str, *, refresh: bool = False) -> frozenset[str]:
+        """The fields a kind's collection knows: its columns, the top-level fields of its
+        documents and, for EAV kinds, the codes in their custom_attributes (a sample of 500)."""
+        spec = kind_of(kind)
+        if refresh or kind not in self._field_names:
+            with self._connection() as conn:
+                rows = conn.execute(
+                    "SELECT DISTINCT j.key FROM "  # noqa: S608 - a kind's own table
+                    f"(SELECT doc FROM {spec.name} LIMIT 500) t, json_each(doc_text(t.doc)) j"
+                ).fetchall()
+                names = {row[0] for row in rows} | _columns(spec) | {"entity_id"}
+                if spec.custom_attributes:
+                    codes = conn.execute(
+                        "SELECT DISTINCT json_extract(c.value, '$.attribute_code') FROM "  # noqa: S608
+                        f"(SELECT doc FROM {spec.name} LIMIT 500) t, "
+                        "json_each(doc_text(t.doc), '$.custom_attributes') c"
+                    ).fetchall()
+                    names |= {row[0] for row in codes if row[0]}
+                    names |= EAV_ATTRIBUTES.get(kind, frozenset())
+                if kind == "products":
+                    attributes = conn.execute("SELECT attribute_code FROM product_attributes")
+                    names |= {row[0] for row in attributes.fetchall() if row[0]}
+            self._field_names[kind] = frozenset(names)
+        return self._field_names[kind]
+
+    def knows_field(self, kind: str, name: str) -> bool:
+        spec = kind_of(kind)
+        if spec.collection == "eav" and name == "id":
+            # EAV records answer `id`, but id is no attribute of customer_entity,
+            # catalog_product_entity or catalog_category_entity: their key is entity_id.
+            return False
+        if name in self.field_names(kind):
+            return True
+        return name in self.field_names(kind, refresh=True)
+
+    def checked_sorts(self, spec: Kind, criteria: Criteria) -> list[tuple[str, str]]:
+        """The sort orders a collection applies, after refusing filters on unknown fields.
+
+        EAV collections (products, customers, categories): a filter on a field that is no
+        attribute is 400 "Invalid attribute name: %1" (Eav/Model/Entity/Collection/
+        AbstractCollection.php _getAttributeConditionSql), a sort on one is dropped without a
+        word (addAttributeToSort returns when getAttribute finds nothing). Flat collections (the
+        sales documents): either is an SQL error about an unknown column, answered as a masked
+        500 (Framework/Webapi/ErrorProcessor.php).
+        """
+        if not spec.collection:
+            return criteria.sort_orders
+        for group in criteria.filter_groups:
+            for item in group:
+                _check_field(item.field)
+                if self.knows_field(spec.name, item.field):
+                    continue
+                if spec.collection == "eav":
+                    raise WebapiError(400, "Invalid attribute name: %1", [item.field])
+                raise masked_internal_error()
+        kept = []
+        for name, direction in criteria.sort_orders:
+            _check_field(name)
+            if self.knows_field(spec.name, name):
+                kept.append((name, direction))
+            elif spec.collection == "flat":
+                raise masked_internal_error()
+        return kept
+
     def search(
         self,
         kind: str,
         criteria: Criteria,
         *,
         store_code: str | None = None,
-        past_end_mode: str = "repeat",
+        past_end_mode: str = "empty",
         default_page_size: int | None = None,
     ) -> tuple[list[dict[str, Any]], int]:
         texts, total = self.search_json(
@@ -589,7 +743,7 @@ class Store:
         criteria: Criteria,
         *,
         store_code: str | None = None,
-        past_end_mode: str = "repeat",
+        past_end_mode: str = "empty",
         default_page_size: int | None = None,
     ) -> tuple[list[str], int]:
         """The JSON texts of one page and the count of every match."""
@@ -605,11 +759,11 @@ class Store:
                 " AND s.store_code = ?"
             )
             params += [kind, store_code]
+        sort_orders = self.checked_sorts(spec, criteria)
         where, where_params = _where(spec, doc, criteria.filter_groups)
         params += where_params
         order = ", ".join(
-            f"{_expression(spec, doc, name)} {direction}"
-            for name, direction in criteria.sort_orders
+            f"{_expression(spec, doc, name)} {direction}" for name, direction in sort_orders
         )
         order_by = f" ORDER BY {order}" if order else " ORDER BY t.id"
         with self._connection() as conn:
@@ -619,8 +773,10 @@ class Store:
             page_size = criteria.page_size or default_page_size
             limit = ""
             if page_size:
-                # Framework/Data/Collection.php getCurPage() clamps a page past the end to the
-                # last page (#3787, #26986): the same last page comes back again, forever.
+                # 2.4 REST answers a page past the end with no items and the real count: the
+                # clamp moved into Theme/Plugin/Data/Collection, which Theme/etc/webapi_rest/
+                # di.xml disables (magento2 #26986, PR #26988). "repeat" is 2.3, whose
+                # Framework/Data/Collection.php getCurPage() clamps to the last page (#3787).
                 last_page = max(1, -(-total // page_size))
                 page = max(1, criteria.current_page or 1)
                 if page > last_page:
