@@ -244,7 +244,13 @@ class App:
         ctx = self._ctx(
             request, route_path, body=body, store_code=store_code, api=api, auth=entry["auth"]
         )
-        result = route.handler(ctx, **params)
+        try:
+            result = route.handler(ctx, **params)
+        finally:
+            # The answer leaves once the write's transaction has committed (commit_lag).
+            wait = self.sandbox.store.take_commit_wait()
+            if wait > 0:
+                time.sleep(wait)
         self._maybe_drop_after_commit(request.method, _route_key(api, parts))
         if ctx.fields is not None:
             if isinstance(result, RawJson):

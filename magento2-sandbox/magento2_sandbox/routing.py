@@ -148,7 +148,7 @@ class Ctx:
         self, kind: str, key: Any, missing: WebapiError, *, store_code: str | None = None
     ) -> RawJson:
         """One stored document as it is, or `missing`: each repository words its 404 itself."""
-        text = self.store.get_json(kind, key, store_code)
+        text = self.store.get_json(kind, key, store_code, visible=True)
         if text is None:
             raise missing
         return RawJson(text)

@@ -46,6 +46,9 @@ class Settings:
     input_limits: bool = False
     bearer_integration_tokens: bool = False
     async_consumer: str = "auto"
+    # Seconds between a write stamping updated_at and its commit (a number, or [low, high] for a
+    # random lag in that range): Magento stamps before it commits (FACTS.md, Time).
+    commit_lag: float | list[float] = 0.0
     faults: Faults = field(default_factory=Faults)
     drop_after_commit: DropAfterCommit = field(default_factory=DropAfterCommit)
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
@@ -60,6 +63,7 @@ class Settings:
                 "input_limits": self.input_limits,
                 "bearer_integration_tokens": self.bearer_integration_tokens,
                 "async_consumer": self.async_consumer,
+                "commit_lag": copy.deepcopy(self.commit_lag),
                 "faults": copy.deepcopy(vars(self.faults)),
                 "drop_after_commit": copy.deepcopy(vars(self.drop_after_commit)),
             }
@@ -90,6 +94,7 @@ class Settings:
             self.input_limits = bool(staged["input_limits"])
             self.bearer_integration_tokens = bool(staged["bearer_integration_tokens"])
             self.async_consumer = staged["async_consumer"]
+            self.commit_lag = staged["commit_lag"]
             self.faults = Faults(**staged["faults"])
             self.drop_after_commit = DropAfterCommit(**staged["drop_after_commit"])
 
@@ -110,7 +115,21 @@ def _validate(staged: dict[str, Any]) -> None:
         raise SettingsError("drop_after_commit.count takes an integer >= 0")
 
 
+def lag_range(value: Any) -> tuple[float, float]:
+    """commit_lag as (low, high) seconds; SettingsError for anything else."""
+    parts = value if isinstance(value, list) else [value, value]
+    numbers = [
+        part
+        for part in parts
+        if not isinstance(part, bool) and isinstance(part, (int, float)) and part >= 0
+    ]
+    if len(parts) != 2 or len(numbers) != 2 or numbers[0] > numbers[1]:  # noqa: PLR2004
+        raise SettingsError("commit_lag takes seconds >= 0, or [low, high] with low <= high")
+    return float(numbers[0]), float(numbers[1])
+
+
 def _validate_plain(staged: dict[str, Any]) -> None:
+    lag_range(staged["commit_lag"])
     for key in ("latency_ms", "per_item_latency_ms", "max_concurrency"):
         value = staged[key]
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:

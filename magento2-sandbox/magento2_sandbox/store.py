@@ -15,6 +15,7 @@ import json
 import re
 import sqlite3
 import threading
+import time
 import zlib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -23,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from magento2_sandbox.errors import WebapiError, masked_internal_error
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator
+    from collections.abc import Callable, Iterable, Iterator
 
     from magento2_sandbox.criteria import Criteria, Filter
 
@@ -286,6 +287,10 @@ class Store:
         self._ids_lock = threading.Lock()
         self.clock_offset = 0.0
         self._field_names: dict[str, frozenset[str]] = {}
+        # Commit lag (see _hold_back): seconds a write's rows stay invisible to readers, and
+        # per kind the latest moment any held-back row becomes visible.
+        self.commit_lag: Callable[[], float] = lambda: 0.0
+        self._held_until: dict[str, float] = {}
         # Documents are stored deflated with a preset dictionary (sample documents): a
         # 100,000-order store stays well under a gigabyte on disk.
         self._zdict = b""
@@ -301,6 +306,17 @@ class Store:
                     f"CREATE TABLE IF NOT EXISTS {kind.name} "
                     f"(id {kind.id_type} PRIMARY KEY{columns}{dates}, doc BLOB NOT NULL)"
                 )
+                if kind.updated_at:
+                    # The versions readers still see while a write is not committed yet.
+                    conn.execute(
+                        f"CREATE TABLE IF NOT EXISTS {kind.name}__held (id {kind.id_type}"
+                        f"{columns}{dates}, doc BLOB, visible_at REAL NOT NULL, "
+                        "absent INTEGER NOT NULL)"
+                    )
+                    conn.execute(
+                        f"CREATE INDEX IF NOT EXISTS {kind.name}__held_id "
+                        f"ON {kind.name}__held (id, visible_at)"
+                    )
             conn.execute(
                 "CREATE TABLE IF NOT EXISTS scoped (kind TEXT, id TEXT, store_code TEXT, "
                 "doc BLOB NOT NULL, PRIMARY KEY (kind, id, store_code))"
@@ -376,6 +392,7 @@ class Store:
                 conn.execute("COMMIT")
             finally:
                 self._local.conn = None
+                self._local.lag = None
 
     def close(self) -> None:
         with self._pool_lock:
@@ -398,12 +415,24 @@ class Store:
         text = self.get_json(kind, key, store_code)
         return None if text is None else json.loads(text)
 
-    def get_json(self, kind: str, key: Any, store_code: str | None = None) -> str | None:
+    def get_json(
+        self, kind: str, key: Any, store_code: str | None = None, *, visible: bool = False
+    ) -> str | None:
+        """A document's JSON text. `visible`: as a reader sees it (REST reads), i.e. without the
+        writes that have not committed yet; else the latest (the sandbox's own write logic)."""
         spec = kind_of(kind)
         key = _key(spec, key)
         if key is None:
             return None
         with self._connection() as conn:
+            if visible and self._holding(spec):
+                row = conn.execute(
+                    f"SELECT doc, absent FROM {spec.name}__held WHERE id = ? "  # noqa: S608
+                    "AND visible_at > ? ORDER BY visible_at LIMIT 1",
+                    (key, time.time()),
+                ).fetchone()
+                if row is not None:
+                    return None if row[1] else self.unpack(row[0])
             if _scoped(store_code):
                 row = conn.execute(
                     "SELECT doc FROM scoped WHERE kind = ? AND id = ? AND store_code = ?",
@@ -440,6 +469,7 @@ class Store:
                 doc["created_at"] = (existing or {}).get("created_at") or now
             if spec.updated_at and (touch or not doc.get("updated_at")):
                 doc["updated_at"] = now
+            self._hold_back(spec, key)
             if _scoped(store_code):
                 if existing is None:
                     raise KeyError(f"{kind} {key!r} must exist before a store-scoped save")
@@ -459,6 +489,76 @@ class Store:
                     self._touch_scoped(spec, key, doc["updated_at"], None)
             self._seen_id(spec, key)
         return doc
+
+    # -- commit lag -------------------------------------------------------------------------
+
+    def _hold_back(self, spec: Kind, key: Any) -> None:
+        """Keep the version readers see until this write commits, `commit_lag` from now.
+
+        Magento stamps updated_at before the transaction commits (EAV: Eav/Model/Entity/
+        Attribute/Backend/Time/Updated::beforeSave; sales tables: a `timestamp on_update`
+        column, Sales/etc/db_schema.xml): a slow save becomes visible later with an updated_at
+        already in the past. The row as it was (or its absence) stays what readers see until
+        then; writes to one row commit in order, as InnoDB's row lock makes them.
+        """
+        if not spec.updated_at:
+            return
+        lag = getattr(self._local, "lag", None)
+        if lag is None:
+            # One lag for the whole transaction: its rows commit together.
+            lag = self.commit_lag()
+            if getattr(self._local, "conn", None) is not None:
+                self._local.lag = lag
+        if lag <= 0:
+            return
+        names = _row_names(spec)
+        with self._connection() as conn:
+            now = time.time()
+            conn.execute(f"DELETE FROM {spec.name}__held WHERE visible_at <= ?", (now,))  # noqa: S608
+            latest = conn.execute(
+                f"SELECT MAX(visible_at) FROM {spec.name}__held WHERE id = ?",  # noqa: S608
+                (key,),
+            ).fetchone()[0]
+            visible_at = max(now + lag, latest or 0.0)
+            columns = ", ".join(names)
+            copied = conn.execute(
+                f"INSERT INTO {spec.name}__held ({columns}, visible_at, absent) "  # noqa: S608
+                f"SELECT {columns}, ?, 0 FROM {spec.name} WHERE id = ?",
+                (visible_at, key),
+            ).rowcount
+            if not copied:
+                conn.execute(
+                    f"INSERT INTO {spec.name}__held (id, visible_at, absent) VALUES (?, ?, 1)",  # noqa: S608
+                    (key, visible_at),
+                )
+        self._held_until[spec.name] = max(self._held_until.get(spec.name, 0.0), visible_at)
+        self._local.visible_at = max(getattr(self._local, "visible_at", 0.0), visible_at)
+
+    def _holding(self, spec: Kind) -> bool:
+        return self._held_until.get(spec.name, 0.0) > time.time()
+
+    def take_commit_wait(self) -> float:
+        """Seconds until this thread's writes are visible (then forgotten): a REST write
+        answers once its transaction has committed, so the request waits that long."""
+        visible_at = getattr(self._local, "visible_at", 0.0)
+        self._local.visible_at = 0.0
+        return max(0.0, visible_at - time.time())
+
+    def _visible_source(self, spec: Kind) -> tuple[str, list[Any]]:
+        """FROM text (aliased t) with the rows readers see now, and its parameters."""
+        if not self._holding(spec):
+            return f"{spec.name} t", []
+        names = ", ".join(_row_names(spec))
+        now = time.time()
+        held = f"{spec.name}__held"
+        source = (
+            f"(SELECT {names} FROM {spec.name} WHERE id NOT IN "  # noqa: S608 - checked names
+            f"(SELECT id FROM {held} WHERE visible_at > ?) "
+            f"UNION ALL SELECT {names} FROM {held} h WHERE h.visible_at > ? AND h.absent = 0 "
+            f"AND h.visible_at = (SELECT MIN(g.visible_at) FROM {held} g "
+            "WHERE g.id = h.id AND g.visible_at > ?)) t"
+        )
+        return source, [now, now, now]
 
     def _touch_scoped(self, spec: Kind, key: Any, updated_at: str, skip: str | None) -> None:
         """updated_at is a global value: every store view's version carries the same one."""
@@ -612,9 +712,11 @@ class Store:
         """Ground truth: every entity's id and updated_at (when the kind has one)."""
         spec = kind_of(kind)
         updated = "updated_at" if spec.updated_at else "NULL"
+        source, params = self._visible_source(spec)
         with self._connection() as conn:
             rows = conn.execute(
-                f"SELECT id, {updated} FROM {spec.name} ORDER BY id"  # noqa: S608
+                f"SELECT id, {updated} FROM {source} ORDER BY id",  # noqa: S608
+                params,
             ).fetchall()
         answer = []
         for key, updated_at in rows:
@@ -751,8 +853,8 @@ class Store:
         scoped = _scoped(store_code)
         raw = "COALESCE(s.doc, t.doc)" if scoped else "t.doc"
         doc = f"doc_text({raw})"
-        source = f"{spec.name} t"
-        params: list[Any] = []
+        source, source_params = self._visible_source(spec)
+        params: list[Any] = list(source_params)
         if scoped:
             source += (
                 " LEFT JOIN scoped s ON s.kind = ? AND s.id = CAST(t.id AS TEXT)"
@@ -791,11 +893,17 @@ class Store:
         return [self.unpack(row[0]) for row in rows], total
 
 
-def _insert_sql(spec: Kind) -> str:
+def _row_names(spec: Kind) -> list[str]:
+    """A table's columns in order: id, the indexed fields, created_at, updated_at, doc."""
     names = ["id", *spec.columns]
     names += ["created_at"] if spec.created_at else []
     names += ["updated_at"] if spec.updated_at else []
     names.append("doc")
+    return names
+
+
+def _insert_sql(spec: Kind) -> str:
+    names = _row_names(spec)
     return (
         f"INSERT OR REPLACE INTO {spec.name} ({', '.join(names)}) "  # noqa: S608
         f"VALUES ({', '.join('?' * len(names))})"

@@ -474,7 +474,7 @@ class IncrementalStream(MagentoStream):
         bound = self.magento_tap.bound_now()
         bound_final = self.magento_tap.clock_known()
         if bound_final:
-            self.logger.info("%s: reading rows updated before %s (store time)", label, bound)
+            self.log_bound(label, bound)
         cursor: tuple[str, int] | None = None
         progress = Progress(self, label)
         while True:
@@ -489,7 +489,7 @@ class IncrementalStream(MagentoStream):
                 # The first answer of the run carries the store's clock: fix the bound on it.
                 bound = self.magento_tap.bound_now(answered=True)
                 bound_final = True
-                self.logger.info("%s: reading rows updated before %s (store time)", label, bound)
+                self.log_bound(label, bound)
                 kept = [item for item in items if item[key_name] < bound]
                 ended = ended or len(kept) < len(items)
                 items = kept
@@ -501,6 +501,16 @@ class IncrementalStream(MagentoStream):
             self.flush_state()
             if ended:
                 return
+
+    def log_bound(self, label: str, bound: str | None) -> None:
+        lag = int(self.magento_tap.commit_lag.total_seconds())
+        self.logger.info(
+            "%s: reading rows updated before %s (the store's clock less commit_lag_seconds=%d, "
+            "or end_date)",
+            label,
+            bound,
+            lag,
+        )
 
     def advance(
         self, cursor: tuple[str, int] | None, last: dict[str, Any], label: str

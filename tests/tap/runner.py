@@ -119,7 +119,9 @@ def magento_time(iso: str) -> str:
 
 
 def sandbox_config(sandbox: Any, **extra: Any) -> dict[str, Any]:
-    return {"url": sandbox.url, **sandbox.credentials, **extra}
+    """The tap's config for a sandbox. The sandbox commits every write at once unless its
+    commit_lag knob says otherwise, so the tap's commit lag is 0 unless a test sets it."""
+    return {"url": sandbox.url, **sandbox.credentials, "commit_lag_seconds": 0, **extra}
 
 
 def catalog_for(
