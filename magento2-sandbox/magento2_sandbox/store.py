@@ -847,8 +847,10 @@ class Store:
         store_code: str | None = None,
         past_end_mode: str = "empty",
         default_page_size: int | None = None,
+        unreadable: tuple[frozenset[str], WebapiError] | None = None,
     ) -> tuple[list[str], int]:
-        """The JSON texts of one page and the count of every match."""
+        """The JSON texts of one page and the count of every match. `unreadable`: ids that
+        fail any page holding them, and the error they fail with."""
         spec = kind_of(kind)
         scoped = _scoped(store_code)
         raw = "COALESCE(s.doc, t.doc)" if scoped else "t.doc"
@@ -887,9 +889,11 @@ class Store:
                     page = last_page
                 limit = f" LIMIT {int(page_size)} OFFSET {int((page - 1) * page_size)}"
             rows = conn.execute(
-                f"SELECT {raw} FROM {source}{where}{order_by}{limit}",  # noqa: S608
+                f"SELECT {raw}, t.id FROM {source}{where}{order_by}{limit}",  # noqa: S608
                 params,
             ).fetchall()
+        if unreadable is not None and any(str(row[1]) in unreadable[0] for row in rows):
+            raise unreadable[1]
         return [self.unpack(row[0]) for row in rows], total
 
 
