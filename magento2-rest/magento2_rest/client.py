@@ -8,6 +8,7 @@ request; the admin token is fetched under a lock; the statistics are updated und
 
 from __future__ import annotations
 
+import functools
 import http.cookiejar
 import json
 import logging
@@ -32,6 +33,7 @@ from magento2_rest.errors import (
     MagentoError,
     MagentoInputLimitError,
     MagentoResponseError,
+    MagentoTimeout,
     MagentoUnavailable,
     MagentoUnknownOutcome,
     describe_html,
@@ -65,7 +67,9 @@ POOL_SIZE = 10
 HTTP_UNAUTHORIZED = 401
 HTTP_TOO_MANY = 429
 HTTP_SERVER_ERROR = 500
+HTTP_GATEWAY_TIMEOUT = 504
 
+READ_TIMED_OUT = "no complete answer within read_timeout"
 READ_BACK = "the store may have run it, so it is not sent again: read the state back first"
 
 
@@ -137,8 +141,9 @@ def _never_sent(exc: requests.RequestException) -> bool:
 class _RetryPolicy:
     """backoff's knobs for one request: when to give up, how long to wait, what to log."""
 
-    def __init__(self, client: MagentoClient) -> None:
+    def __init__(self, client: MagentoClient, *, retry_timeouts: bool = True) -> None:
         self.client = client
+        self.retry_timeouts = retry_timeouts
         self.budget = float(client.settings.max_retry_time)
         self.started = time.monotonic()
         self.server_errors = 0
@@ -148,6 +153,8 @@ class _RetryPolicy:
 
     def giveup(self, exc: BaseException) -> bool:
         if not isinstance(exc, _RetryableError):
+            return True
+        if isinstance(exc.error, MagentoTimeout) and not self.retry_timeouts:
             return True
         if exc.server_error:
             self.server_errors += 1
@@ -244,12 +251,14 @@ class MagentoClient:
         store_code: str | None = None,
         api: Api = "V1",
         idempotent: bool | None = None,
+        retry_timeouts: bool = True,
     ) -> Any:
         """Send one call and return its parsed JSON (None for an empty body).
 
         `route` is the path after the API prefix ("/orders"); the URL is
         `{url}/rest/{store_code}/{api}{route}`. A request that is not idempotent (POST unless told
         otherwise) is never repeated once it may have reached the store: `MagentoUnknownOutcome`.
+        `retry_timeouts=False`: a 504 or a read timeout raises `MagentoTimeout` at once.
         """
         method = method.upper()
         if idempotent is None:
@@ -259,14 +268,23 @@ class MagentoClient:
         )
         label = route_label(api, route)
         body = None if json is None else _json_bytes(json)
+        send = functools.partial(
+            self._send,
+            method,
+            url,
+            label,
+            body,
+            idempotent=idempotent,
+            retry_timeouts=retry_timeouts,
+        )
         try:
-            return self._send(method, url, label, body, idempotent=idempotent, auth=self._auth)
+            return send(auth=self._auth)
         except MagentoAuthError as error:
             # A 401 is refused before anything runs, so one more try is safe even for a POST.
             if error.status != HTTP_UNAUTHORIZED or not self._auth.renew():
                 raise
         self.logger.info("%s %s: 401, asking for a new admin token once", method, label)
-        return self._send(method, url, label, body, idempotent=idempotent, auth=self._auth)
+        return send(auth=self._auth)
 
     def get(self, route: str, params: Params = None, store_code: str | None = None) -> Any:
         return self.request("GET", route, params=params, store_code=store_code)
@@ -278,6 +296,7 @@ class MagentoClient:
         store_code: str | None = None,
         *,
         fields: str | None = None,
+        retry_timeouts: bool = True,
     ) -> SearchPage:
         """GET a search route (`/orders`, `/customers/search`...) with a searchCriteria.
 
@@ -287,7 +306,9 @@ class MagentoClient:
         params: list[tuple[str, str]] = criteria.to_params()
         if fields is not None:
             params.append(("fields", fields))
-        raw = self.request("GET", route, params=params, store_code=store_code)
+        raw = self.request(
+            "GET", route, params=params, store_code=store_code, retry_timeouts=retry_timeouts
+        )
         if not isinstance(raw, dict) or not isinstance(raw.get("total_count"), int):
             label = route_label("V1", route)
             shown = excerpt(json.dumps(raw, ensure_ascii=False))
@@ -385,8 +406,9 @@ class MagentoClient:
         *,
         idempotent: bool,
         auth: MagentoAuth | None,
+        retry_timeouts: bool = True,
     ) -> Any:
-        policy = _RetryPolicy(self)
+        policy = _RetryPolicy(self, retry_timeouts=retry_timeouts)
         tries = 0
         try:
             for attempt in backoff.retry_context(
@@ -404,6 +426,8 @@ class MagentoClient:
                         method, url, label, body, idempotent=idempotent, auth=auth, attempt=tries
                     )
         except _RetryableError as final:
+            if isinstance(final.error, MagentoTimeout) and not retry_timeouts:
+                raise final.error from None
             attempts = f"{tries} attempt" + ("s" if tries != 1 else "")
             raise _with_text(
                 final.error, f"{final.error} (gave up after {attempts} in {policy.elapsed():.0f} s)"
@@ -482,9 +506,11 @@ def _json_bytes(value: Any) -> bytes:
     return json.dumps(value, ensure_ascii=False, allow_nan=False, default=_json_default).encode()
 
 
-def _with_text(error: MagentoError, text: str) -> MagentoError:
-    """The same kind of error with a longer message."""
-    copy = type(error)(
+def _with_text(
+    error: MagentoError, text: str, *, kind: type[MagentoError] | None = None
+) -> MagentoError:
+    """The same kind of error (or `kind`) with a longer message."""
+    copy = (kind or type(error))(
         text,
         method=error.method,
         route=error.route,
@@ -548,7 +574,7 @@ def _failure(
         _innermost(exc), urllib3.exceptions.ReadTimeoutError
     ):
         # requests raises a read timeout met while reading the body as a ConnectionError.
-        what = "no complete answer within read_timeout"
+        what = READ_TIMED_OUT
     elif _never_sent(exc):
         what = f"could not connect ({_reason(exc)})"
     elif isinstance(exc, requests.exceptions.ChunkedEncodingError):
@@ -561,9 +587,8 @@ def _failure(
         return MagentoUnknownOutcome(
             f"{method} {label}: {what}; {READ_BACK}", method=method, route=label
         )
-    return _RetryableError(
-        MagentoUnavailable(f"{method} {label}: {what}", method=method, route=label)
-    )
+    kind = MagentoTimeout if what == READ_TIMED_OUT else MagentoUnavailable
+    return _RetryableError(kind(f"{method} {label}: {what}", method=method, route=label))
 
 
 def _refusal(
@@ -591,8 +616,11 @@ def _refusal(
             message=error.message,
             parameters=error.parameters,
         )
+    unavailable = _unavailable(error)
+    if status == HTTP_GATEWAY_TIMEOUT:
+        unavailable = _with_text(unavailable, str(unavailable), kind=MagentoTimeout)
     return _RetryableError(
-        _unavailable(error),
+        unavailable,
         retry_after=parse_retry_after(response),
         server_error=status == HTTP_SERVER_ERROR,
     )

@@ -3,9 +3,11 @@
 
 from __future__ import annotations
 
+import json
 import time
 from datetime import datetime, timedelta, timezone
 from functools import cached_property
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from magento2_rest import ConfigError, MagentoClient, MagentoError, MagentoSettings, timestamps
@@ -27,6 +29,7 @@ from tap_magento2.inventory_streams import (
     InventoryStocksStream,
     SourceItemsStream,
 )
+from tap_magento2.narrowing import UnreadableRecordError
 from tap_magento2.sales_streams import (
     CreditmemosStream,
     InvoicesStream,
@@ -39,7 +42,8 @@ from tap_magento2.store_streams import StoreGroupsStream, StoreViewsStream, Webs
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from tap_magento2.client import MagentoStream
+    from tap_magento2.client import MagentoStream, StreamReport
+    from tap_magento2.narrowing import UnreadableRecord
 
 STREAM_TYPES: tuple[type[MagentoStream], ...] = (
     OrdersStream,
@@ -79,6 +83,7 @@ DEFAULT_PAGE_SIZE = 300
 # the save (payment gateways time out after 45 to 60 s) and a product save's URL rewrites and
 # indexers; what it costs is freshness: the rows of the last two minutes come next run.
 DEFAULT_COMMIT_LAG_SECONDS = 120
+DEFAULT_UNREADABLE_FILE = "unreadable_records.jsonl"
 DATE_HELP = "UTC 'YYYY-MM-DD HH:MM:SS' (Magento's form) or ISO 8601 with an offset"
 
 TAP_SETTINGS: dict[str, dict[str, Any]] = {
@@ -117,6 +122,25 @@ TAP_SETTINGS: dict[str, dict[str, Any]] = {
             "where every write commits at once."
         ),
     },
+    "skip_unreadable_records": {
+        "type": ["boolean"],
+        "default": False,
+        "description": (
+            "What to do with a record that fails every answer holding it (an order whose "
+            "product was deleted: 404; an integrity error: 500). The tap finds it and reads "
+            "every record around it; then, by default, the stream stops there and the run "
+            "fails naming it. True: log it, list it in the summary and in "
+            "unreadable_records_file, and go on."
+        ),
+    },
+    "unreadable_records_file": {
+        "type": ["string"],
+        "default": DEFAULT_UNREADABLE_FILE,
+        "description": (
+            "JSON Lines file the skipped unreadable records are appended to (stream, id, "
+            "updated_at, store_code, Magento's message), with skip_unreadable_records."
+        ),
+    },
     "store_codes": {
         "type": ["array"],
         "items": {"type": ["string"]},
@@ -136,6 +160,14 @@ for _stream in INCREMENTAL_STREAMS:
     }
 
 
+class UnreadableRecordsError(RuntimeError):
+    """The run ends with a failure: streams stopped at records no answer can hold."""
+
+    def __init__(self, stopped: list[UnreadableRecordError]) -> None:
+        super().__init__("; ".join(str(error) for error in stopped))
+        self.stopped = stopped
+
+
 class TapMagento2(Tap):
     """Singer tap for Magento 2 / Adobe Commerce, reading through magento2_rest."""
 
@@ -148,6 +180,8 @@ class TapMagento2(Tap):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self._clock: tuple[datetime, float] | None = None
+        # Streams that stopped at an unreadable record (skip_unreadable_records off).
+        self.stopped_at: list[UnreadableRecordError] = []
         super().__init__(*args, **kwargs)
         self.page_size = int(self.config.get("page_size") or DEFAULT_PAGE_SIZE)
         lag = self.config.get("commit_lag_seconds")
@@ -158,7 +192,7 @@ class TapMagento2(Tap):
         """Run a sync; a refusal from the store is reported in one line, without a traceback."""
         try:
             super().invoke(**kwargs)
-        except (MagentoError, MagentoCursorError) as error:
+        except (MagentoError, MagentoCursorError, UnreadableRecordsError) as error:
             cls.logger.error("%s", error)  # noqa: TRY400 - the message says it all
             raise SystemExit(1) from None
 
@@ -257,6 +291,31 @@ class TapMagento2(Tap):
         if self.end_date is not None and self.end_date < clock:
             return self.end_date
         return clock
+
+    # --------------------------------------------------------------------- unreadable records
+
+    def unreadable(self, record: UnreadableRecord, report: StreamReport) -> None:
+        """A record no answer can hold was found: stop its stream, or list it and go on."""
+        if not self.config.get("skip_unreadable_records"):
+            raise UnreadableRecordError(record)
+        report.unreadable.append(record)
+        path = Path(self.config.get("unreadable_records_file") or DEFAULT_UNREADABLE_FILE)
+        with path.open("a", encoding="utf-8") as file:
+            file.write(json.dumps(record.as_dict(), ensure_ascii=False) + "\n")
+        self.logger.warning(
+            "%s: skipped the unreadable record with id %d and updated_at %s (%s); listed in %s",
+            record.stream,
+            record.id,
+            record.updated_at,
+            record.message,
+            path,
+        )
+
+    def end_of_run(self) -> None:
+        """After every stream's summary (the SDK's sync_all is final, so the last stream's
+        log_sync_costs calls this): the run fails if a stream stopped at an unreadable record."""
+        if self.stopped_at:
+            raise UnreadableRecordsError(self.stopped_at)
 
     # --------------------------------------------------------------------------------- run
 
