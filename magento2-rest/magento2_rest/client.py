@@ -42,6 +42,7 @@ from magento2_rest.errors import (
     looks_like_html,
     response_date,
 )
+from magento2_rest.politeness import AdaptiveLimit
 from magento2_rest.urls import Api, Params, build_url, route_label
 
 if TYPE_CHECKING:
@@ -55,6 +56,8 @@ __all__ = ["ClientStats", "MagentoClient", "SearchPage", "parse_retry_after"]
 # 429 is refused before anything runs (a CDN's limit, or Magento 2.4.7's order placement
 # limit); 502/503/504 come from a proxy, a CDN (Fastly's first-byte timeout) or maintenance mode.
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
+# The answers that mean "send less" (magento2_rest.politeness).
+OVERLOADED_STATUSES = frozenset({429, 503})
 # A 500 from Magento is an uncaught PHP exception: mostly deterministic (a broken extension, a bad
 # row), sometimes transient (a deadlock, a lost database connection). Idempotent requests get a
 # couple of retries for the transient kind, without spending the whole budget on the other.
@@ -218,7 +221,10 @@ class MagentoClient:
         # Magento's REST answers need no cookies; keeping none leaves the session without
         # state for worker threads to race on.
         self._session.cookies.set_policy(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
-        adapter = HTTPAdapter(pool_connections=POOL_SIZE, pool_maxsize=POOL_SIZE)
+        # Every request waits for a slot: at most max_concurrency at once, fewer after 429/503.
+        self.concurrency = AdaptiveLimit(settings.max_concurrency, self.logger)
+        pool = max(POOL_SIZE, settings.max_concurrency)
+        adapter = HTTPAdapter(pool_connections=pool, pool_maxsize=pool)
         self._session.mount("https://", adapter)
         self._session.mount("http://", adapter)
         self._session.headers.update(
@@ -446,6 +452,7 @@ class MagentoClient:
         attempt: int,
     ) -> Any:
         headers = {"Content-Type": "application/json"} if body is not None else None
+        self.concurrency.acquire()
         started = time.monotonic()
         try:
             response = self._session.request(
@@ -469,6 +476,12 @@ class MagentoClient:
                 attempt,
             )
             raise _failure(exc, method, label, idempotent=idempotent) from None
+        finally:
+            self.concurrency.release()
+        if response.status_code in OVERLOADED_STATUSES:
+            self.concurrency.overloaded(response.status_code, f"{method} {label}")
+        else:
+            self.concurrency.answered()
         self._count(started, len(response.content))
         date = response_date(response)
         if date is not None:
