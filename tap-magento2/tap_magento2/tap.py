@@ -250,6 +250,11 @@ class TapMagento2(Tap):
         return date_settings.check_setting(name, self.config.get(name))
 
     @property
+    def workers(self) -> int:
+        """Requests a stream sends at once (max_concurrency; the client may send fewer)."""
+        return self.magento_settings.max_concurrency
+
+    @property
     def store_codes(self) -> list[str]:
         codes = self.config.get("store_codes")
         if codes:
