@@ -22,6 +22,7 @@ from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import backoff
+import msgspec
 import requests
 import urllib3.exceptions
 from requests.adapters import HTTPAdapter
@@ -652,8 +653,8 @@ def _parse_success(response: requests.Response, method: str, label: str) -> Any:
             status=response.status_code,
         )
     try:
-        return json.loads(response.content)
-    except ValueError:
+        return msgspec.json.decode(response.content)
+    except msgspec.DecodeError:
         raise MagentoResponseError(
             f"{method} {label} answered {response.status_code} with a body that is not JSON "
             f"({excerpt(response.text)})",

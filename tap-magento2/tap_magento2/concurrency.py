@@ -39,8 +39,9 @@ if TYPE_CHECKING:
     from tap_magento2.client import IncrementalStream, MagentoStream
 
 Row = tuple[dict[str, Any], str]
-# Pages that may wait to be written, per worker.
-BUFFERED_PAGES = 2
+# Pages that may wait to be written, per worker: a page of 300 large orders is some 15 MB once
+# decoded, so the bound is what keeps memory flat, and one is enough to keep every worker busy.
+BUFFERED_PAGES = 1
 
 
 def _seconds(value: str) -> int:
@@ -171,11 +172,15 @@ class WindowedWalk:
             self.condition.notify_all()
 
     def wait_for_room(self, window: Window) -> bool:
-        """False when the walk is stopping. The window being written never waits."""
+        """False when the walk is stopping. The window being written waits only for its own
+        pages to be written (the output drains it, so it cannot wait forever); the others for
+        room among all the pages waiting."""
+        limit = BUFFERED_PAGES * self.workers
         with self.condition:
             while not self.stopping:
                 is_head = self.head < len(self.windows) and self.windows[self.head] is window
-                if is_head or self.buffered < BUFFERED_PAGES * self.workers:
+                waiting = len(window.pages) if is_head else self.buffered
+                if waiting < limit:
                     return True
                 self.condition.wait()
             return False
