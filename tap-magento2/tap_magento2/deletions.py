@@ -1,0 +1,190 @@
+# Copyright 2026 The tap-magento2 authors. Licensed under the Apache License, Version 2.0.
+"""The deletion check of incremental streams: which ids the tap wrote are gone from the store.
+
+Magento's REST API keeps no record of deletes (FACTS.md, "Time"), so a row deleted in the store
+stays in the warehouse for good. For the streams listed in `deletion_check_streams`, the tap keeps
+in the stream's Singer state every id it has written (`emitted_ids`, an IdRanges text), and at most
+once every `deletion_check_interval_hours` (`deletions_checked_at`) reads every id the store has
+now, with a keyset on entity_id and Magento's `fields` filter, and writes for each written id that
+is gone a RECORD with the key and `_sdc_deleted_at`. Loaders with soft or hard deletes act on it.
+"""
+
+from __future__ import annotations
+
+import functools
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from magento2_rest import SearchCriteria, timestamps
+
+from tap_magento2.client import IncrementalStream, MagentoCursorError, Progress
+from tap_magento2.id_ranges import IdRanges
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from singer_sdk.helpers.types import Context
+
+# The SDK's record metadata name for a deleted row (singer_sdk/sinks/core.py keeps a record's own
+# value; target-postgres, target-duckdb and the pipelinewise targets read it).
+DELETED_AT = "_sdc_deleted_at"
+EMITTED_IDS = "emitted_ids"
+CHECKED_AT = "deletions_checked_at"
+DEFAULT_INTERVAL_HOURS = 24.0
+
+
+class DeletionStateError(RuntimeError):
+    """The state holds an id set this tap cannot read."""
+
+
+class EmittedIds:
+    """The ids one stream (or one products store view) has written, kept in its Singer state."""
+
+    def __init__(self, state: dict[str, Any], where: str) -> None:
+        self.state = state
+        raw = state.get(EMITTED_IDS)
+        try:
+            self.ids = IdRanges() if raw is None else IdRanges.decode(raw)
+        except ValueError as error:
+            msg = (
+                f"state bookmarks.{where}.{EMITTED_IDS}: {error}; remove that key from the state "
+                "(the deletion check then knows the ids written from that run on)"
+            )
+            raise DeletionStateError(msg) from None
+        self.dirty = False
+
+    def add(self, value: Any) -> None:
+        if self.ids.add(int(value)):
+            self.dirty = True
+
+    def save(self) -> bool:
+        """Write the ids into the state dict if they changed; True when they did."""
+        if not self.dirty:
+            return False
+        self.state[EMITTED_IDS] = self.ids.encode()
+        self.dirty = False
+        return True
+
+    @property
+    def checked_at(self) -> datetime | None:
+        value = self.state.get(CHECKED_AT)
+        return timestamps.parse(value) if isinstance(value, str) else None
+
+    def checked(self, at: datetime, gone: IdRanges) -> None:
+        self.ids = self.ids.minus(gone)
+        self.state[CHECKED_AT] = at.isoformat()
+        self.dirty = True
+
+
+class DeletionCheckedStream(IncrementalStream):
+    """An incremental stream whose deletions can be found by the id check (opt-in)."""
+
+    # The schemas of these streams carry the SDK's deletion marker (None: the tap writes it).
+    tap_properties: ClassVar[dict[str, dict[str, Any]]] = {
+        DELETED_AT: {"type": ["string", "null"], "format": "date-time"}
+    }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.emitted: EmittedIds | None = None
+
+    def deletion_check_on(self) -> bool:
+        return self.selected and self.name in self.magento_tap.deletion_check_streams
+
+    def read(self, context: Context | None) -> Iterator[dict[str, Any]]:
+        if not self.deletion_check_on():
+            yield from super().read(context)
+            return
+        self.save_emitted()
+        where = self.name + (f"[{context['store_code']}]" if context else "")
+        emitted = EmittedIds(self.get_context_state(context), where)
+        self.emitted = emitted
+        for record in super().read(context):
+            emitted.add(record[self.id_field])
+            yield record
+        self.check_deletions(emitted, context)
+
+    def save_emitted(self) -> None:
+        if self.emitted is not None and self.emitted.save():
+            self.state_manager.is_flushed = False
+
+    def _write_state_message(self) -> None:
+        # Every STATE the stream writes carries the ids written before it, whoever writes it
+        # (a page's flush_state, the SDK every STATE_MSG_FREQUENCY records, the end of the
+        # sync): a run killed at any point resumes with ids and bookmark in step.
+        self.save_emitted()
+        super()._write_state_message()
+
+    # ------------------------------------------------------------------------------ check
+
+    def check_deletions(self, emitted: EmittedIds, context: Context | None) -> None:
+        label = self.label(context)
+        # The store's clock, as every bound of the tap: the same for every machine that runs it.
+        now = self.magento_tap.store_now().replace(microsecond=0)
+        last = emitted.checked_at
+        interval = timedelta(hours=self.magento_tap.deletion_check_interval_hours)
+        if last is None:
+            # The first run that tracks this stream starts the clock: the ids it wrote were
+            # all in the store a moment ago, so a check now would cost a whole walk for nothing.
+            emitted.checked(now, IdRanges())
+            self.logger.info("%s: deletion check: ids tracked from now on", label)
+            return
+        if interval and now - last < interval:
+            self.logger.info(
+                "%s: deletion check: next after %s (deletion_check_interval_hours)",
+                label,
+                (last + interval).isoformat(),
+            )
+            return
+        store_code = context.get("store_code") if context else None
+        present = self.store_ids(store_code, label)
+        gone = emitted.ids.minus(present)
+        deleted_at = now.isoformat()
+        for value in gone:
+            record: dict[str, Any] = {self.id_field: value, DELETED_AT: deleted_at}
+            if context:
+                record.update(context)
+            # Written beside the SDK's record path: a deletion never moves the bookmark.
+            self._write_record_message(record)
+        emitted.checked(now, gone)
+        self.save_emitted()
+        self.flush_state()
+        self.logger.info(
+            "%s: deletion check: %d of %d written ids are gone from the store (%d ids read)",
+            label,
+            len(gone),
+            len(emitted.ids) + len(gone),
+            len(present),
+        )
+
+    def id_criteria(self, size: int, after: int | None) -> SearchCriteria:
+        """One page of ids: entity_id > after, sorted on entity_id, always currentPage 1."""
+        criteria = SearchCriteria()
+        if after is not None:
+            criteria = criteria.where(self.id_filter_field, "gt", after)
+        return criteria.order_by(self.id_filter_field, "ASC").page(size, 1)
+
+    def store_ids(self, store_code: str | None, label: str) -> IdRanges:
+        """Every id the store has now. `fields` trims the answers only: Magento still loads
+        whole entities for each page (Webapi FieldsFilter runs after ServiceOutputProcessor)."""
+        fields = f"items[{self.id_field}],total_count"
+        present = IdRanges()
+        after: int | None = None
+        progress = Progress(self, f"{label} ids")
+        while True:
+            page = self.search(functools.partial(self.id_criteria, after=after), store_code, fields)
+            ids = [int(item[self.id_field]) for item in page.items]
+            progress.page(len(ids), progress.done + page.total_count)
+            if ids and after is not None and ids[-1] <= after:
+                msg = (
+                    f"{label}: a page of ids ended at {ids[-1]}, not after {after}: the store "
+                    f"ignores searchCriteria filters or sort orders on {self.route}; report this "
+                    "store's Magento version and modules, and leave it out of "
+                    "deletion_check_streams"
+                )
+                raise MagentoCursorError(msg)
+            for value in ids:
+                present.add(value)
+            if not ids or len(ids) >= page.total_count:
+                return present
+            after = ids[-1]
