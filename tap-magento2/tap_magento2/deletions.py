@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 DELETED_AT = "_sdc_deleted_at"
 EMITTED_IDS = "emitted_ids"
 CHECKED_AT = "deletions_checked_at"
-DEFAULT_INTERVAL_HOURS = 24.0
+DEFAULT_INTERVAL_HOURS = 24
 
 
 class DeletionStateError(RuntimeError):

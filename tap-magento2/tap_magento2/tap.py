@@ -139,7 +139,7 @@ TAP_SETTINGS.update(
             ),
         },
         "deletion_check_interval_hours": {
-            "type": ["number"],
+            "type": ["integer"],
             "default": DEFAULT_INTERVAL_HOURS,
             "minimum": 0,
             "description": (
@@ -253,9 +253,9 @@ class TapMagento2(Tap):
         return frozenset(self.config.get("deletion_check_streams") or ())
 
     @property
-    def deletion_check_interval_hours(self) -> float:
+    def deletion_check_interval_hours(self) -> int:
         value = self.config.get("deletion_check_interval_hours")
-        return DEFAULT_INTERVAL_HOURS if value is None else float(value)
+        return DEFAULT_INTERVAL_HOURS if value is None else int(value)
 
     @property
     def store_codes(self) -> list[str]:
