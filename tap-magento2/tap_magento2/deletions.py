@@ -16,6 +16,8 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from magento2_rest import SearchCriteria, timestamps
+from singer_sdk.mapper import RemoveRecordTransform
+from singer_sdk.singerlib import SchemaMessage
 
 from tap_magento2.client import IncrementalStream, MagentoCursorError, Progress
 from tap_magento2.id_ranges import IdRanges
@@ -139,13 +141,8 @@ class DeletionCheckedStream(IncrementalStream):
         store_code = context.get("store_code") if context else None
         present = self.store_ids(store_code, label)
         gone = emitted.ids.minus(present)
-        deleted_at = now.isoformat()
-        for value in gone:
-            record: dict[str, Any] = {self.id_field: value, DELETED_AT: deleted_at}
-            if context:
-                record.update(context)
-            # Written beside the SDK's record path: a deletion never moves the bookmark.
-            self._write_record_message(record)
+        if gone:
+            self.write_deletions(gone, now.isoformat(), context)
         emitted.checked(now, gone)
         self.save_emitted()
         self.flush_state()
@@ -156,6 +153,36 @@ class DeletionCheckedStream(IncrementalStream):
             len(emitted.ids) + len(gone),
             len(present),
         )
+
+    def write_deletions(self, gone: IdRanges, deleted_at: str, context: Context | None) -> None:
+        """A RECORD of key and _sdc_deleted_at for each id, under a SCHEMA of just those.
+
+        SQL targets of the SDK update every column of the stream's schema from a record
+        (target-postgres' upsert), so under the full schema a soft delete would blank the row's
+        values; under the narrow one it keeps them. The full SCHEMA follows again for what the
+        stream writes next.
+        """
+        for stream_map in self.stream_maps:
+            if isinstance(stream_map, RemoveRecordTransform):
+                continue
+            keys = list(stream_map.transformed_key_properties or ())
+            properties = stream_map.transformed_schema.get("properties", {})
+            narrow = {name: properties[name] for name in [*keys, DELETED_AT] if name in properties}
+            self._tap.write_message(
+                SchemaMessage(
+                    stream_map.stream_alias,
+                    {"type": "object", "properties": narrow},
+                    keys,
+                    [self.replication_key] if self.replication_key else None,
+                )
+            )
+        for value in gone:
+            record: dict[str, Any] = {self.id_field: value, DELETED_AT: deleted_at}
+            if context:
+                record.update(context)
+            # Written beside the SDK's record path: a deletion never moves the bookmark.
+            self._write_record_message(record)
+        self._write_schema_message()
 
     def id_criteria(self, size: int, after: int | None) -> SearchCriteria:
         """One page of ids: entity_id > after, sorted on entity_id, always currentPage 1."""

@@ -190,6 +190,16 @@ def test_deleted_rows_come_as_records_with_sdc_deleted_at(sandbox_factory):
     for record in deletions(second, "orders"):
         assert set(record) == {"entity_id", DELETED_AT}
         assert record[DELETED_AT].endswith("+00:00")
+    # Deletions come under a schema of the key and _sdc_deleted_at, then the full one again.
+    orders = [m for m in second.messages if m.get("stream") == "orders"]
+    marked = [
+        i for i, m in enumerate(orders) if m["type"] == "RECORD" and DELETED_AT in m["record"]
+    ]
+    narrow, full = orders[marked[0] - 1], orders[marked[-1] + 1]
+    assert narrow["type"] == full["type"] == "SCHEMA"
+    assert set(narrow["schema"]["properties"]) == {"entity_id", DELETED_AT}
+    assert narrow["key_properties"] == full["key_properties"] == ["entity_id"]
+    assert full["schema"] == orders[0]["schema"]
     # A deletion moves no bookmark, and the ids it reports leave the state.
     for stream in ("orders", "customers", "categories"):
         assert second.bookmark(stream) == first.bookmark(stream)

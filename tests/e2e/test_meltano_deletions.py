@@ -1,9 +1,10 @@
-"""Deletes reach a real loader: `meltano run tap-magento2 target-postgres` on a throwaway server.
+"""Deletes reach real loaders: `meltano run tap-magento2 target-postgres` (and target-duckdb).
 
-target-postgres (MeltanoLabs, hard_delete and activate_version on) drops the rows a full-table
-read no longer brings when ACTIVATE_VERSION arrives. A record with `_sdc_deleted_at` (the tap's
-deletion check of incremental streams) is written over its row: target-postgres 0.8 and Singer
-SDK 0.54 hard-delete only on ACTIVATE_VERSION (meltano/sdk#3444), so the row stays, marked.
+target-postgres (MeltanoLabs, on a throwaway server, hard_delete and activate_version on) drops
+the rows a full-table read no longer brings when ACTIVATE_VERSION arrives. A record with
+`_sdc_deleted_at` (the tap's deletion check of incremental streams) marks its row: target-postgres
+0.8 on Singer SDK 0.54 hard-deletes only on ACTIVATE_VERSION (meltano/sdk#3444), so the row stays,
+with its values. target-duckdb with hard_delete deletes such rows.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pytest
 import requests
 from magento2_sandbox import Sandbox
@@ -117,13 +119,14 @@ def test_deleted_rows_leave_postgres(tmp_path: Path, store: Sandbox, postgres: P
         assert {key: after[stream][key] for key in after[stream]} == {
             key: row for key, row in before[stream].items() if key not in gone[stream]
         }
-    # Incremental streams: exactly the deleted rows are marked, every other row is unchanged.
+    # Incremental streams: exactly the deleted rows are marked, and keep their last values
+    # (the tap sends them under a schema of the key and _sdc_deleted_at); no other row changed.
     for stream in ("products", "customers"):
         assert set(after[stream]) == set(before[stream]), stream
         assert deleted(after[stream]) == gone[stream], stream
         for key, row in after[stream].items():
-            if key not in gone[stream]:
-                assert row == before[stream][key], (stream, key)
+            marked = {"_sdc_deleted_at": row["_sdc_deleted_at"]} if key in gone[stream] else {}
+            assert row == {**before[stream][key], **marked}, (stream, key)
         live = {key for key, row in after[stream].items() if row["_sdc_deleted_at"] is None}
         assert live == set(before[stream]) - gone[stream]
 
@@ -143,3 +146,31 @@ def test_without_the_check_incremental_rows_stay(
         assert gone[stream] <= set(after[stream])
     # ACTIVATE_VERSION is on by default: full-table deletes still reach the warehouse.
     assert set(after["source_items"]) == set(before["source_items"]) - gone["source_items"]
+
+
+def test_target_duckdb_hard_deletes_checked_rows(tmp_path: Path, store: Sandbox) -> None:
+    # target-duckdb 0.8.0 (pipelinewise) deletes a row whose record carries _sdc_deleted_at
+    # when hard_delete is on; it ignores ACTIVATE_VERSION.
+    env = {
+        "TAP_MAGENTO2__SELECT": json.dumps(["products.*", "customers.*"]),
+        "TAP_MAGENTO2_STORE_CODES": json.dumps(["default", "fr"]),
+        "TAP_MAGENTO2_DELETION_CHECK_STREAMS": json.dumps(["products", "customers"]),
+        "TAP_MAGENTO2_DELETION_CHECK_INTERVAL_HOURS": "0",
+        "TARGET_DUCKDB_HARD_DELETE": "true",
+    }
+
+    def rows(stream: str) -> dict[tuple[Any, ...], tuple[Any, ...]]:
+        with duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True) as connection:
+            found = connection.execute(
+                f"select {', '.join(KEYS[stream])}, updated_at from magento.{stream}"
+            ).fetchall()
+        return {tuple(row[:-1]): row for row in found}
+
+    run_meltano(tmp_path, store, "run", "tap-magento2", "target-duckdb", env=env)
+    before = {stream: rows(stream) for stream in ("products", "customers")}
+    gone = delete_in_store(store)
+    run_meltano(tmp_path, store, "run", "tap-magento2", "target-duckdb", env=env)
+    for stream in ("products", "customers"):
+        after = rows(stream)
+        assert set(after) == set(before[stream]) - gone[stream], stream
+        assert after == {key: row for key, row in before[stream].items() if key in after}
