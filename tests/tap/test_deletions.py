@@ -318,3 +318,21 @@ def test_an_unreadable_id_set_in_state_is_named(sandbox_factory):
     assert message.startswith("state bookmarks.orders.emitted_ids: ")
     assert "remove that key from the state" in message
     assert "\n" not in message
+
+
+def test_batch_mode_writes_no_activate_version_and_checks_nothing(sandbox_factory, tmp_path):
+    sandbox = sandbox_factory(seed=37, orders=8, b2b=False, msi=False)
+    batch = {
+        "encoding": {"format": "jsonl", "compression": "gzip"},
+        "storage": {"root": f"file://{tmp_path}"},
+    }
+    config = sandbox_config(
+        sandbox, batch_config=batch, deletion_check_streams=["orders"], **CHECKED
+    )
+    first = run_tap(config, streams=["orders", "store_views"])
+    assert [m["type"] for m in first.messages if m["type"] == "BATCH"] == ["BATCH", "BATCH"]
+    sandbox.control.delete("orders", [2])
+    second = run_tap(config, streams=["orders", "store_views"], state=first.final_state)
+    # BATCH files carry no table version: an ACTIVATE_VERSION would drop every row of them.
+    assert not [m for m in second.messages if m["type"] in {"ACTIVATE_VERSION", "RECORD"}]
+    assert EMITTED_IDS not in stream_state(second, "orders")
