@@ -81,7 +81,7 @@ class EmittedIds:
 class DeletionCheckedStream(IncrementalStream):
     """An incremental stream whose deletions can be found by the id check (opt-in)."""
 
-    # The schemas of these streams carry the SDK's deletion marker (None: the tap writes it).
+    # The schemas of these streams carry the SDK's deletion marker; only deletion records set it.
     tap_properties: ClassVar[dict[str, dict[str, Any]]] = {
         DELETED_AT: {"type": ["string", "null"], "format": "date-time"}
     }
