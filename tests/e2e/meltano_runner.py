@@ -6,6 +6,7 @@ neither read nor disturb the state of a developer's `make demo`.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import subprocess
@@ -39,15 +40,21 @@ def run_meltano(
         **(env or {}),
     }
     (tmp_path / "jsonl").mkdir(exist_ok=True)
-    completed = subprocess.run(
-        ["meltano", "--environment=sandbox", *args],
-        cwd=ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
+    # Meltano writes each plugin's config, catalog and state under .meltano/run/<plugin>/ and
+    # removes them when the plugin ends: two runs at once (pytest -n 2) break each other. One
+    # run at a time, across the workers.
+    lock = ROOT / ".meltano" / "e2e.lock"
+    with lock.open("w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        completed = subprocess.run(
+            ["meltano", "--environment=sandbox", *args],
+            cwd=ROOT,
+            env=environment,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+        )
     (tmp_path / "meltano.log").write_text(completed.stderr)
     assert completed.returncode == 0, completed.stderr[-4000:]
     return completed
