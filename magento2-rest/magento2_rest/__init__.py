@@ -12,6 +12,7 @@ from magento2_rest.errors import (
     MagentoInputLimitError,
     MagentoNotFound,
     MagentoResponseError,
+    MagentoTimeout,
     MagentoUnavailable,
     MagentoUnknownOutcome,
 )
@@ -32,6 +33,7 @@ __all__ = [
     "MagentoNotFound",
     "MagentoResponseError",
     "MagentoSettings",
+    "MagentoTimeout",
     "MagentoUnavailable",
     "MagentoUnknownOutcome",
     "SearchCriteria",

@@ -8,6 +8,7 @@ request; the admin token is fetched under a lock; the statistics are updated und
 
 from __future__ import annotations
 
+import functools
 import http.cookiejar
 import json
 import logging
@@ -32,6 +33,7 @@ from magento2_rest.errors import (
     MagentoError,
     MagentoInputLimitError,
     MagentoResponseError,
+    MagentoTimeout,
     MagentoUnavailable,
     MagentoUnknownOutcome,
     describe_html,
@@ -40,6 +42,7 @@ from magento2_rest.errors import (
     looks_like_html,
     response_date,
 )
+from magento2_rest.politeness import AdaptiveLimit
 from magento2_rest.urls import Api, Params, build_url, route_label
 
 if TYPE_CHECKING:
@@ -53,6 +56,8 @@ __all__ = ["ClientStats", "MagentoClient", "SearchPage", "parse_retry_after"]
 # 429 is refused before anything runs (a CDN's limit, or Magento 2.4.7's order placement
 # limit); 502/503/504 come from a proxy, a CDN (Fastly's first-byte timeout) or maintenance mode.
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
+# The answers that mean "send less" (magento2_rest.politeness).
+OVERLOADED_STATUSES = frozenset({429, 503})
 # A 500 from Magento is an uncaught PHP exception: mostly deterministic (a broken extension, a bad
 # row), sometimes transient (a deadlock, a lost database connection). Idempotent requests get a
 # couple of retries for the transient kind, without spending the whole budget on the other.
@@ -65,7 +70,9 @@ POOL_SIZE = 10
 HTTP_UNAUTHORIZED = 401
 HTTP_TOO_MANY = 429
 HTTP_SERVER_ERROR = 500
+HTTP_GATEWAY_TIMEOUT = 504
 
+READ_TIMED_OUT = "no complete answer within read_timeout"
 READ_BACK = "the store may have run it, so it is not sent again: read the state back first"
 
 
@@ -137,8 +144,9 @@ def _never_sent(exc: requests.RequestException) -> bool:
 class _RetryPolicy:
     """backoff's knobs for one request: when to give up, how long to wait, what to log."""
 
-    def __init__(self, client: MagentoClient) -> None:
+    def __init__(self, client: MagentoClient, *, retry_timeouts: bool = True) -> None:
         self.client = client
+        self.retry_timeouts = retry_timeouts
         self.budget = float(client.settings.max_retry_time)
         self.started = time.monotonic()
         self.server_errors = 0
@@ -148,6 +156,8 @@ class _RetryPolicy:
 
     def giveup(self, exc: BaseException) -> bool:
         if not isinstance(exc, _RetryableError):
+            return True
+        if isinstance(exc.error, MagentoTimeout) and not self.retry_timeouts:
             return True
         if exc.server_error:
             self.server_errors += 1
@@ -211,7 +221,10 @@ class MagentoClient:
         # Magento's REST answers need no cookies; keeping none leaves the session without
         # state for worker threads to race on.
         self._session.cookies.set_policy(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
-        adapter = HTTPAdapter(pool_connections=POOL_SIZE, pool_maxsize=POOL_SIZE)
+        # Every request waits for a slot: at most max_concurrency at once, fewer after 429/503.
+        self.concurrency = AdaptiveLimit(settings.max_concurrency, self.logger)
+        pool = max(POOL_SIZE, settings.max_concurrency)
+        adapter = HTTPAdapter(pool_connections=pool, pool_maxsize=pool)
         self._session.mount("https://", adapter)
         self._session.mount("http://", adapter)
         self._session.headers.update(
@@ -244,12 +257,14 @@ class MagentoClient:
         store_code: str | None = None,
         api: Api = "V1",
         idempotent: bool | None = None,
+        retry_timeouts: bool = True,
     ) -> Any:
         """Send one call and return its parsed JSON (None for an empty body).
 
         `route` is the path after the API prefix ("/orders"); the URL is
         `{url}/rest/{store_code}/{api}{route}`. A request that is not idempotent (POST unless told
         otherwise) is never repeated once it may have reached the store: `MagentoUnknownOutcome`.
+        `retry_timeouts=False`: a 504 or a read timeout raises `MagentoTimeout` at once.
         """
         method = method.upper()
         if idempotent is None:
@@ -259,14 +274,23 @@ class MagentoClient:
         )
         label = route_label(api, route)
         body = None if json is None else _json_bytes(json)
+        send = functools.partial(
+            self._send,
+            method,
+            url,
+            label,
+            body,
+            idempotent=idempotent,
+            retry_timeouts=retry_timeouts,
+        )
         try:
-            return self._send(method, url, label, body, idempotent=idempotent, auth=self._auth)
+            return send(auth=self._auth)
         except MagentoAuthError as error:
             # A 401 is refused before anything runs, so one more try is safe even for a POST.
             if error.status != HTTP_UNAUTHORIZED or not self._auth.renew():
                 raise
         self.logger.info("%s %s: 401, asking for a new admin token once", method, label)
-        return self._send(method, url, label, body, idempotent=idempotent, auth=self._auth)
+        return send(auth=self._auth)
 
     def get(self, route: str, params: Params = None, store_code: str | None = None) -> Any:
         return self.request("GET", route, params=params, store_code=store_code)
@@ -278,6 +302,7 @@ class MagentoClient:
         store_code: str | None = None,
         *,
         fields: str | None = None,
+        retry_timeouts: bool = True,
     ) -> SearchPage:
         """GET a search route (`/orders`, `/customers/search`...) with a searchCriteria.
 
@@ -287,7 +312,9 @@ class MagentoClient:
         params: list[tuple[str, str]] = criteria.to_params()
         if fields is not None:
             params.append(("fields", fields))
-        raw = self.request("GET", route, params=params, store_code=store_code)
+        raw = self.request(
+            "GET", route, params=params, store_code=store_code, retry_timeouts=retry_timeouts
+        )
         if not isinstance(raw, dict) or not isinstance(raw.get("total_count"), int):
             label = route_label("V1", route)
             shown = excerpt(json.dumps(raw, ensure_ascii=False))
@@ -385,8 +412,9 @@ class MagentoClient:
         *,
         idempotent: bool,
         auth: MagentoAuth | None,
+        retry_timeouts: bool = True,
     ) -> Any:
-        policy = _RetryPolicy(self)
+        policy = _RetryPolicy(self, retry_timeouts=retry_timeouts)
         tries = 0
         try:
             for attempt in backoff.retry_context(
@@ -404,6 +432,8 @@ class MagentoClient:
                         method, url, label, body, idempotent=idempotent, auth=auth, attempt=tries
                     )
         except _RetryableError as final:
+            if isinstance(final.error, MagentoTimeout) and not retry_timeouts:
+                raise final.error from None
             attempts = f"{tries} attempt" + ("s" if tries != 1 else "")
             raise _with_text(
                 final.error, f"{final.error} (gave up after {attempts} in {policy.elapsed():.0f} s)"
@@ -422,6 +452,7 @@ class MagentoClient:
         attempt: int,
     ) -> Any:
         headers = {"Content-Type": "application/json"} if body is not None else None
+        self.concurrency.acquire()
         started = time.monotonic()
         try:
             response = self._session.request(
@@ -445,6 +476,12 @@ class MagentoClient:
                 attempt,
             )
             raise _failure(exc, method, label, idempotent=idempotent) from None
+        finally:
+            self.concurrency.release()
+        if response.status_code in OVERLOADED_STATUSES:
+            self.concurrency.overloaded(response.status_code, f"{method} {label}")
+        else:
+            self.concurrency.answered()
         self._count(started, len(response.content))
         date = response_date(response)
         if date is not None:
@@ -482,9 +519,11 @@ def _json_bytes(value: Any) -> bytes:
     return json.dumps(value, ensure_ascii=False, allow_nan=False, default=_json_default).encode()
 
 
-def _with_text(error: MagentoError, text: str) -> MagentoError:
-    """The same kind of error with a longer message."""
-    copy = type(error)(
+def _with_text(
+    error: MagentoError, text: str, *, kind: type[MagentoError] | None = None
+) -> MagentoError:
+    """The same kind of error (or `kind`) with a longer message."""
+    copy = (kind or type(error))(
         text,
         method=error.method,
         route=error.route,
@@ -548,7 +587,7 @@ def _failure(
         _innermost(exc), urllib3.exceptions.ReadTimeoutError
     ):
         # requests raises a read timeout met while reading the body as a ConnectionError.
-        what = "no complete answer within read_timeout"
+        what = READ_TIMED_OUT
     elif _never_sent(exc):
         what = f"could not connect ({_reason(exc)})"
     elif isinstance(exc, requests.exceptions.ChunkedEncodingError):
@@ -561,9 +600,8 @@ def _failure(
         return MagentoUnknownOutcome(
             f"{method} {label}: {what}; {READ_BACK}", method=method, route=label
         )
-    return _RetryableError(
-        MagentoUnavailable(f"{method} {label}: {what}", method=method, route=label)
-    )
+    kind = MagentoTimeout if what == READ_TIMED_OUT else MagentoUnavailable
+    return _RetryableError(kind(f"{method} {label}: {what}", method=method, route=label))
 
 
 def _refusal(
@@ -591,8 +629,11 @@ def _refusal(
             message=error.message,
             parameters=error.parameters,
         )
+    unavailable = _unavailable(error)
+    if status == HTTP_GATEWAY_TIMEOUT:
+        unavailable = _with_text(unavailable, str(unavailable), kind=MagentoTimeout)
     return _RetryableError(
-        _unavailable(error),
+        unavailable,
         retry_after=parse_retry_after(response),
         server_error=status == HTTP_SERVER_ERROR,
     )

@@ -23,6 +23,7 @@ __all__ = [
     "MagentoInputLimitError",
     "MagentoNotFound",
     "MagentoResponseError",
+    "MagentoTimeout",
     "MagentoUnavailable",
     "MagentoUnknownOutcome",
     "error_from_response",
@@ -90,6 +91,14 @@ class MagentoResponseError(MagentoError):
 
 class MagentoUnavailable(MagentoError):  # noqa: N818 - the name is the public contract
     """The store stayed unreachable or overloaded (429, 5xx, broken connections) past retries."""
+
+
+class MagentoTimeout(MagentoUnavailable):
+    """The answer took too long: a gateway's 504 or no whole answer within read_timeout.
+
+    Raised at once, without retries, only where the caller asked for it (`retry_timeouts=False`):
+    a reader can then ask for less (a smaller page) instead of repeating what took too long.
+    """
 
 
 class MagentoUnknownOutcome(MagentoError):  # noqa: N818 - the name is the public contract

@@ -57,6 +57,10 @@ def package_version() -> str:
 
 
 DEFAULT_USER_AGENT = f"{PROJECT}/{package_version()}"
+# Requests at once. A store serves them from its PHP-FPM pool (pm.max_children is commonly 10 to
+# 50 on stores of this size, and shoppers share it): four keep most workers for the shop, and
+# the client lowers it by itself when the store or its CDN answers 429 or 503.
+DEFAULT_MAX_CONCURRENCY = 4
 
 
 class ConfigError(ValueError):
@@ -81,6 +85,7 @@ class MagentoSettings:
     read_timeout: float = 120.0
     max_retries: int = 8
     max_retry_time: float = 300.0
+    max_concurrency: int = DEFAULT_MAX_CONCURRENCY
     user_agent: str = DEFAULT_USER_AGENT
     ca_bundle: str | None = None
     verify_ssl: bool = True
@@ -135,6 +140,7 @@ class MagentoSettings:
             read_timeout=_number("read_timeout", values.get("read_timeout"), 120.0),
             max_retries=_count("max_retries", values.get("max_retries"), 8),
             max_retry_time=_number("max_retry_time", values.get("max_retry_time"), 300.0),
+            max_concurrency=_concurrency(values.get("max_concurrency")),
             user_agent=user_agent or DEFAULT_USER_AGENT,
             ca_bundle=ca_bundle,
             verify_ssl=verify_ssl,
@@ -299,6 +305,13 @@ def _count(name: str, value: Any, default: int) -> int:
     return number
 
 
+def _concurrency(value: Any) -> int:
+    number = _count("max_concurrency", value, DEFAULT_MAX_CONCURRENCY)
+    if number < 1:
+        raise ConfigError("max_concurrency: 0 is not allowed; give 1 or more requests at once")
+    return number
+
+
 def _boolean(name: str, value: Any, *, default: bool) -> bool:
     if value is None:
         return default
@@ -399,6 +412,15 @@ _PROPERTIES: dict[str, dict[str, Any]] = {
         "type": ["number"],
         "default": 300,
         "description": "Seconds after which a request is no longer retried.",
+    },
+    "max_concurrency": {
+        "type": ["integer"],
+        "default": DEFAULT_MAX_CONCURRENCY,
+        "minimum": 1,
+        "description": (
+            "Requests sent to the store at once. Lowered by half when the store or its CDN "
+            "answers 429 or 503, raised again by one after every 20 answers without."
+        ),
     },
     "user_agent": {
         "type": ["string"],

@@ -15,7 +15,7 @@ from urllib.parse import unquote
 from werkzeug.wrappers import Request, Response
 
 from magento2_sandbox import asyncbulk, control_api, fields
-from magento2_sandbox.errors import NO_ROUTE, WebapiError
+from magento2_sandbox.errors import NO_ROUTE, WebapiError, masked_internal_error
 from magento2_sandbox.routing import Ctx, RawJson, match
 from magento2_sandbox.store import dumps
 
@@ -181,10 +181,21 @@ class App:
         }
         try:
             with self.gate:
-                response, items = self._rest_in_worker(request, path, entry)
-                delay = sandbox.settings.latency_ms + sandbox.settings.per_item_latency_ms * items
-                if delay > 0:
-                    time.sleep(delay / 1000)
+                response, items, matched = self._rest_in_worker(request, path, entry)
+                settings = sandbox.settings
+                delay = (
+                    settings.latency_ms
+                    + settings.per_item_latency_ms * items
+                    + settings.per_matched_row_ms * matched
+                ) / 1000
+                limit = settings.gateway_timeout_s
+                if limit and delay > limit:
+                    # The gateway gives up on PHP and answers for it; PHP's work is lost.
+                    time.sleep(limit)
+                    response, items = _gateway_timeout(), 0
+                    entry["fault"] = "gateway_timeout"
+                elif delay > 0:
+                    time.sleep(delay)
         except _Drop:
             entry["status"] = 0
             raise
@@ -198,7 +209,8 @@ class App:
 
     def _rest_in_worker(
         self, request: Request, path: str, entry: dict[str, Any]
-    ) -> tuple[Response, int]:
+    ) -> tuple[Response, int, int]:
+        """The answer, the entities it carries and the rows its search matched."""
         _, api, parts = self._split(path)
         fault = self._fault(request.method, _route_key(api, parts))
         if fault is not None:
@@ -206,11 +218,11 @@ class App:
             # Read the request as a server in front of PHP has: closing a socket with unread
             # input resets it, and a cut answer must reach the client as a cut, not a reset.
             request.get_data(cache=True)
-            return self._fault_response(fault), 0
+            return self._fault_response(fault), 0, 0
         try:
             return self._dispatch(request, path, entry)
         except WebapiError as error:
-            return _error_response(error), 0
+            return _error_response(error), 0, 0
 
     def _split(self, path: str) -> tuple[str, str, list[str]]:
         """Store code, API (V1, async/V1, async/bulk/V1) and the decoded route segments."""
@@ -227,7 +239,9 @@ class App:
             api, parts = "async/V1", parts[1:]
         return store_code, api, parts
 
-    def _dispatch(self, request: Request, path: str, entry: dict[str, Any]) -> tuple[Response, int]:
+    def _dispatch(
+        self, request: Request, path: str, entry: dict[str, Any]
+    ) -> tuple[Response, int, int]:
         store_code, api, parts = self._split(path)
         entry["store_code"] = store_code
         route_path = "/" + "/".join(parts)
@@ -244,13 +258,22 @@ class App:
         ctx = self._ctx(
             request, route_path, body=body, store_code=store_code, api=api, auth=entry["auth"]
         )
-        result = route.handler(ctx, **params)
+        try:
+            result = route.handler(ctx, **params)
+        finally:
+            # The answer leaves once the write's transaction has committed (commit_lag).
+            wait = self.sandbox.store.take_commit_wait()
+            if wait > 0:
+                time.sleep(wait)
         self._maybe_drop_after_commit(request.method, _route_key(api, parts))
+        matched = result.matched if isinstance(result, RawJson) else 0
+        # `fields` filters the output only: the store loaded and counted every row it names.
+        count = _count(result)
         if ctx.fields is not None:
             if isinstance(result, RawJson):
                 result = json.loads(result.text)
             result = fields.filter_answer(result, ctx.fields)
-        return json_response(result), _count(result)
+        return json_response(result), count, matched
 
     def _dispatch_async(  # noqa: PLR0917 - the parts of one request
         self,
@@ -260,7 +283,7 @@ class App:
         store_code: str,
         api: str,
         entry: dict[str, Any],
-    ) -> tuple[Response, int]:
+    ) -> tuple[Response, int, int]:
         # WebapiAsync: only POST, PUT and DELETE have asynchronous routes.
         if request.method not in {"POST", "PUT", "DELETE"}:
             raise WebapiError(404, NO_ROUTE)
@@ -270,7 +293,7 @@ class App:
         )
         status, result = asyncbulk.handle_async(ctx, api, request.method, route_path)
         self._maybe_drop_after_commit(request.method, _route_key(api, route_path.split("/")[1:]))
-        return json_response(result, status), _count(result)
+        return json_response(result, status), _count(result), 0
 
     def _ctx(
         self, request: Request, route_path: str, *, body: Any, store_code: str, api: str, auth: str
@@ -385,14 +408,7 @@ class App:
                 content_type="text/html",
             )
         if fault == "500":
-            # Framework/Webapi/ErrorProcessor.php masks unexpected errors outside developer mode.
-            return json_response(
-                {
-                    "message": "Internal Error. Details are available in Magento log file. "
-                    f"Report ID: webapi-{random.getrandbits(48)}",
-                },
-                500,
-            )
+            return _error_response(masked_internal_error())
         if fault == "503":
             return Response(
                 "<html><head><title>503 Service Unavailable</title></head><body>"
@@ -434,6 +450,17 @@ class App:
                 return
             drop.count -= 1
         raise _Drop
+
+
+def _gateway_timeout() -> Response:
+    """nginx's page when PHP-FPM does not answer within fastcgi_read_timeout."""
+    return Response(
+        "<html>\r\n<head><title>504 Gateway Time-out</title></head>\r\n<body>\r\n"
+        "<center><h1>504 Gateway Time-out</h1></center>\r\n<hr><center>nginx</center>\r\n"
+        "</body>\r\n</html>\r\n",
+        status=504,
+        content_type="text/html",
+    )
 
 
 def _route_key(api: str, parts: list[str]) -> str:

@@ -22,6 +22,7 @@ import json
 import re
 import sqlite3
 import threading
+import time
 import uuid
 import weakref
 from collections.abc import Callable
@@ -592,6 +593,8 @@ def _execute(store: Store, sandbox: Any, bulk: dict[str, Any], key: tuple[Any, A
             "error_code": None,
         }
         store.put("operations", done)
+    # With a commit lag the consumer moves on once the operation's writes are visible.
+    time.sleep(store.take_commit_wait())
     return True
 
 

@@ -33,7 +33,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--admin-password", default=DEFAULT_ADMIN[1])
     serve.add_argument("--latency-ms", type=float, default=0.0)
     serve.add_argument("--max-concurrency", type=int, default=0)
-    serve.add_argument("--past-end-mode", choices=["repeat", "empty"], default="repeat")
+    serve.add_argument("--past-end-mode", choices=["empty", "repeat"], default="empty")
     serve.add_argument("--input-limits", action="store_true")
     return parser
 

@@ -142,9 +142,17 @@ def _sorts(sorts: Any) -> list[tuple[str, str]]:
     answer = []
     for sort in sorts.values() if isinstance(sorts, dict) else []:
         if isinstance(sort, dict) and sort.get("field"):
-            # Framework/Api/SearchCriteria/CollectionProcessor/SortingProcessor.php: DESC
-            # unless the direction is ASC.
-            direction = "ASC" if str(sort.get("direction", "")).upper() == "ASC" else "DESC"
+            given = sort.get("direction")
+            # Framework/Api/SortOrder.php validates a given direction (any case); without one,
+            # CollectionProcessor/SortingProcessor.php sorts DESC.
+            if given is not None and str(given).upper() not in {"ASC", "DESC"}:
+                raise WebapiError(
+                    400,
+                    "The sort order has to be specified as %1 for ascending order or %2 for "
+                    "descending order.",
+                    ["ASC", "DESC"],
+                )
+            direction = "ASC" if str(given or "").upper() == "ASC" else "DESC"
             answer.append((str(sort["field"]), direction))
     return answer
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import random
 from typing import Any
 
 # Framework/Webapi/ErrorProcessor.php leaves the placeholders in `message` for the client to fill.
@@ -40,3 +41,13 @@ class WebapiError(Exception):
 
 def not_found(message: str = NOT_FOUND, parameters: Any = None) -> WebapiError:
     return WebapiError(404, message, parameters)
+
+
+def masked_internal_error() -> WebapiError:
+    """What an unexpected exception (an SQL error, a broken record) answers outside developer
+    mode: Framework/Webapi/ErrorProcessor.php masks it behind a report id."""
+    return WebapiError(
+        500,
+        "Internal Error. Details are available in Magento log file. "
+        f"Report ID: webapi-{random.getrandbits(48):x}",
+    )

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from magento2_sandbox import criteria as criteria_module
-from magento2_sandbox.errors import WebapiError
+from magento2_sandbox.errors import PRODUCT_NOT_FOUND, WebapiError, masked_internal_error
 from magento2_sandbox.store import dumps
 
 if TYPE_CHECKING:
@@ -148,10 +148,25 @@ class Ctx:
         self, kind: str, key: Any, missing: WebapiError, *, store_code: str | None = None
     ) -> RawJson:
         """One stored document as it is, or `missing`: each repository words its 404 itself."""
-        text = self.store.get_json(kind, key, store_code)
+        text = self.store.get_json(kind, key, store_code, visible=True)
         if text is None:
             raise missing
+        unreadable = self.unreadable(kind)
+        if unreadable is not None and str(key) in unreadable[0]:
+            raise unreadable[1]
         return RawJson(text)
+
+    def unreadable(self, kind: str) -> tuple[frozenset[str], WebapiError] | None:
+        """The ids of `kind` no answer can hold (the `unreadable` setting) and their error."""
+        ids = self.settings.unreadable.get(kind)
+        if not ids:
+            return None
+        mode = self.settings.unreadable_error
+        if mode == "404" or (mode == "auto" and kind == "orders"):
+            # An order whose product was deleted: the repository's item loading fails on every
+            # read that holds it, lists included (magento2 #7518).
+            return frozenset(ids), WebapiError(404, PRODUCT_NOT_FOUND)
+        return frozenset(ids), masked_internal_error()
 
     def search(self, kind: str, *, store_code: str | None = None) -> RawJson:
         """Answer a search route: `{"items": [...], "search_criteria": {...}, "total_count": N}`
@@ -163,6 +178,7 @@ class Ctx:
             store_code=store_code,
             past_end_mode=self.settings.past_end_mode,
             default_page_size=self.default_page_size(),
+            unreadable=self.unreadable(kind),
         )
         text = (
             '{"items":['
@@ -171,12 +187,14 @@ class Ctx:
             + dumps(parsed.echo())
             + f',"total_count":{total}}}'
         )
-        return RawJson(text, len(texts))
+        return RawJson(text, len(texts), total)
 
 
 @dataclass(frozen=True)
 class RawJson:
-    """An answer already encoded as JSON text, with the number of items it carries."""
+    """An answer already encoded as JSON text, with the number of items it carries and, for a
+    search, the number of rows its filter matched (what the store's COUNT read)."""
 
     text: str
     item_count: int = 1
+    matched: int = 0

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import random
 import secrets
 import shutil
 import tempfile
@@ -21,7 +22,7 @@ from magento2_sandbox.errors import WebapiError
 from magento2_sandbox.mutator import Mutator
 from magento2_sandbox.oauth import Integration, Verifier
 from magento2_sandbox.seed import Counts, generate
-from magento2_sandbox.settings import Settings
+from magento2_sandbox.settings import Settings, lag_range
 from magento2_sandbox.store import KINDS, TIME_FORMAT, Store
 
 if TYPE_CHECKING:
@@ -118,6 +119,8 @@ class Sandbox:
         self._thread: threading.Thread | None = None
         self._store_codes: frozenset[str] | None = None
         self.mutator: Mutator | None = None
+        self._lag_rng = random.Random(seed)
+        self._lag_lock = threading.Lock()
 
     def __repr__(self) -> str:
         state = self.url if self._server else "stopped"
@@ -142,6 +145,7 @@ class Sandbox:
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{path}{suffix}").unlink(missing_ok=True)
         self._store = Store(str(path))
+        self._store.commit_lag = self._commit_lag
         generate(
             self._store,
             seed=self.seed,
@@ -201,6 +205,14 @@ class Sandbox:
     @property
     def control(self) -> SandboxControl:
         return SandboxControl(self.url)
+
+    def _commit_lag(self) -> float:
+        """This write's commit lag, drawn from the commit_lag setting (seconds or a range)."""
+        low, high = lag_range(self.settings.commit_lag)
+        if high <= 0:
+            return 0.0
+        with self._lag_lock:
+            return self._lag_rng.uniform(low, high)
 
     # -- what the app asks ---------------------------------------------------------------
 
@@ -316,8 +328,6 @@ class Sandbox:
 
 
 def _sample(keys: list[Any], count: int, seed: int) -> list[Any]:
-    import random  # noqa: PLC0415
-
     if count >= len(keys):
         return list(keys)
     return random.Random(seed).sample(keys, count)

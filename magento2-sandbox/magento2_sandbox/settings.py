@@ -9,10 +9,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 FAULT_KINDS = ("429", "500", "503", "drop", "html", "truncate")
-PAST_END_MODES = ("repeat", "empty")
+# "empty" is Magento 2.4 REST, "repeat" 2.3 (Store.search_json says why).
+PAST_END_MODES = ("empty", "repeat")
 # The async.operations.all consumer: a background thread ("auto") or only when
 # POST /_sandbox/consumer/run asks ("manual"); magento2_sandbox.asyncbulk reads it.
 ASYNC_CONSUMER_MODES = ("auto", "manual")
+UNREADABLE_ERRORS = ("auto", "404", "500")
 
 
 @dataclass
@@ -32,6 +34,10 @@ class DropAfterCommit:
     count: int = 0
 
 
+# Settings made of named parts, changed part by part.
+_GROUPS = ("faults", "drop_after_commit")
+
+
 class SettingsError(ValueError):
     """A control request named an unknown setting or gave it a value of the wrong kind."""
 
@@ -40,11 +46,24 @@ class SettingsError(ValueError):
 class Settings:
     latency_ms: float = 0.0
     per_item_latency_ms: float = 0.0
+    # A search's cost in the rows its filter matches (Magento's COUNT over the filter, and the
+    # scan where updated_at has no index: customers, products), and the gateway's limit:
+    # an answer that would take longer is a 504 page after that long (nginx, Varnish, Fastly).
+    per_matched_row_ms: float = 0.0
+    gateway_timeout_s: float = 0.0
     max_concurrency: int = 0
-    past_end_mode: str = "repeat"
+    past_end_mode: str = "empty"
     input_limits: bool = False
     bearer_integration_tokens: bool = False
     async_consumer: str = "auto"
+    # Seconds between a write stamping updated_at and its commit (a number, or [low, high] for a
+    # random lag in that range): Magento stamps before it commits (FACTS.md, Time).
+    commit_lag: float | list[float] = 0.0
+    # Entities no answer can hold (kind -> ids): every search page or GET that would contain
+    # one fails the way Magento fails, "auto" meaning 404 "The product that was requested
+    # doesn't exist" for an order whose product was deleted (magento2 #7518), else a masked 500.
+    unreadable: dict[str, list[Any]] = field(default_factory=dict)
+    unreadable_error: str = "auto"
     faults: Faults = field(default_factory=Faults)
     drop_after_commit: DropAfterCommit = field(default_factory=DropAfterCommit)
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
@@ -54,11 +73,16 @@ class Settings:
             return {
                 "latency_ms": self.latency_ms,
                 "per_item_latency_ms": self.per_item_latency_ms,
+                "per_matched_row_ms": self.per_matched_row_ms,
+                "gateway_timeout_s": self.gateway_timeout_s,
                 "max_concurrency": self.max_concurrency,
                 "past_end_mode": self.past_end_mode,
                 "input_limits": self.input_limits,
                 "bearer_integration_tokens": self.bearer_integration_tokens,
                 "async_consumer": self.async_consumer,
+                "commit_lag": copy.deepcopy(self.commit_lag),
+                "unreadable": copy.deepcopy(self.unreadable),
+                "unreadable_error": self.unreadable_error,
                 "faults": copy.deepcopy(vars(self.faults)),
                 "drop_after_commit": copy.deepcopy(vars(self.drop_after_commit)),
             }
@@ -69,7 +93,7 @@ class Settings:
         for key, value in changes.items():
             if key not in staged:
                 raise SettingsError(f"unknown setting {key!r}: use one of {sorted(staged)}")
-            if isinstance(staged[key], dict):
+            if key in _GROUPS:
                 if not isinstance(value, dict):
                     raise SettingsError(f"setting {key!r} takes an object")
                 for sub in value:
@@ -84,11 +108,16 @@ class Settings:
         with self.lock:
             self.latency_ms = float(staged["latency_ms"])
             self.per_item_latency_ms = float(staged["per_item_latency_ms"])
+            self.per_matched_row_ms = float(staged["per_matched_row_ms"])
+            self.gateway_timeout_s = float(staged["gateway_timeout_s"])
             self.max_concurrency = int(staged["max_concurrency"])
             self.past_end_mode = staged["past_end_mode"]
             self.input_limits = bool(staged["input_limits"])
             self.bearer_integration_tokens = bool(staged["bearer_integration_tokens"])
             self.async_consumer = staged["async_consumer"]
+            self.commit_lag = staged["commit_lag"]
+            self.unreadable = staged["unreadable"]
+            self.unreadable_error = staged["unreadable_error"]
             self.faults = Faults(**staged["faults"])
             self.drop_after_commit = DropAfterCommit(**staged["drop_after_commit"])
 
@@ -109,8 +138,36 @@ def _validate(staged: dict[str, Any]) -> None:
         raise SettingsError("drop_after_commit.count takes an integer >= 0")
 
 
+def lag_range(value: Any) -> tuple[float, float]:
+    """commit_lag as (low, high) seconds; SettingsError for anything else."""
+    parts = value if isinstance(value, list) else [value, value]
+    numbers = [
+        part
+        for part in parts
+        if not isinstance(part, bool) and isinstance(part, (int, float)) and part >= 0
+    ]
+    if len(parts) != 2 or len(numbers) != 2 or numbers[0] > numbers[1]:  # noqa: PLR2004
+        raise SettingsError("commit_lag takes seconds >= 0, or [low, high] with low <= high")
+    return float(numbers[0]), float(numbers[1])
+
+
 def _validate_plain(staged: dict[str, Any]) -> None:
-    for key in ("latency_ms", "per_item_latency_ms", "max_concurrency"):
+    lag_range(staged["commit_lag"])
+    unreadable = staged["unreadable"]
+    if not isinstance(unreadable, dict) or not all(
+        isinstance(ids, list) for ids in unreadable.values()
+    ):
+        raise SettingsError('unreadable takes {"<kind>": [ids]}, e.g. {"orders": [17]}')
+    staged["unreadable"] = {kind: [str(key) for key in ids] for kind, ids in unreadable.items()}
+    if staged["unreadable_error"] not in UNREADABLE_ERRORS:
+        raise SettingsError(f"unreadable_error takes one of {UNREADABLE_ERRORS}")
+    for key in (
+        "latency_ms",
+        "per_item_latency_ms",
+        "per_matched_row_ms",
+        "gateway_timeout_s",
+        "max_concurrency",
+    ):
         value = staged[key]
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
             raise SettingsError(f"setting {key!r} takes a number >= 0, not {value!r}")

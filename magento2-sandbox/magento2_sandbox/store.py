@@ -15,15 +15,16 @@ import json
 import re
 import sqlite3
 import threading
+import time
 import zlib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
-from magento2_sandbox.errors import WebapiError
+from magento2_sandbox.errors import WebapiError, masked_internal_error
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator
+    from collections.abc import Callable, Iterable, Iterator
 
     from magento2_sandbox.criteria import Criteria, Filter
 
@@ -41,6 +42,9 @@ class Kind:
     created_at: bool = False
     updated_at: bool = False
     custom_attributes: bool = False
+    # How the route's collection treats a field it does not know (see Store.checked_sorts):
+    # "eav" (products, customers, categories), "flat" (the sales documents), "" (not checked).
+    collection: str = ""
 
 
 KINDS: dict[str, Kind] = {
@@ -49,6 +53,7 @@ KINDS: dict[str, Kind] = {
         Kind(
             "orders",
             "entity_id",
+            collection="flat",
             columns={
                 "increment_id": "TEXT",
                 "status": "TEXT",
@@ -63,6 +68,7 @@ KINDS: dict[str, Kind] = {
         Kind(
             "invoices",
             "entity_id",
+            collection="flat",
             columns={"order_id": "INTEGER", "increment_id": "TEXT", "state": "INTEGER"},
             created_at=True,
             updated_at=True,
@@ -70,6 +76,7 @@ KINDS: dict[str, Kind] = {
         Kind(
             "shipments",
             "entity_id",
+            collection="flat",
             columns={"order_id": "INTEGER", "increment_id": "TEXT"},
             created_at=True,
             updated_at=True,
@@ -77,6 +84,7 @@ KINDS: dict[str, Kind] = {
         Kind(
             "creditmemos",
             "entity_id",
+            collection="flat",
             columns={"order_id": "INTEGER", "invoice_id": "INTEGER", "increment_id": "TEXT"},
             created_at=True,
             updated_at=True,
@@ -88,6 +96,7 @@ KINDS: dict[str, Kind] = {
             created_at=True,
             updated_at=True,
             custom_attributes=True,
+            collection="eav",
         ),
         Kind("customer_groups", "id", columns={"code": "TEXT"}),
         Kind(
@@ -97,6 +106,7 @@ KINDS: dict[str, Kind] = {
             created_at=True,
             updated_at=True,
             custom_attributes=True,
+            collection="eav",
         ),
         Kind("product_attributes", "attribute_id", columns={"attribute_code": "TEXT"}),
         Kind(
@@ -106,6 +116,7 @@ KINDS: dict[str, Kind] = {
             created_at=True,
             updated_at=True,
             custom_attributes=True,
+            collection="eav",
         ),
         Kind("store_views", "id", columns={"code": "TEXT", "website_id": "INTEGER"}),
         Kind("store_groups", "id", columns={"code": "TEXT", "website_id": "INTEGER"}),
@@ -133,6 +144,85 @@ KINDS: dict[str, Kind] = {
             columns={"bulk_uuid": "TEXT", "status": "INTEGER"},
         ),
     )
+}
+
+
+# Attributes every store's EAV entities have (Catalog, Customer and their setup patches), known
+# even where no sampled document holds a value; a store's own attributes come from the documents
+# and, for products, from the product_attributes kind.
+EAV_ATTRIBUTES: dict[str, frozenset[str]] = {
+    "products": frozenset(
+        [
+            "sku",
+            "name",
+            "price",
+            "status",
+            "visibility",
+            "type_id",
+            "attribute_set_id",
+            "weight",
+            "created_at",
+            "updated_at",
+            "description",
+            "short_description",
+            "special_price",
+            "special_from_date",
+            "special_to_date",
+            "cost",
+            "url_key",
+            "meta_title",
+            "meta_keyword",
+            "meta_description",
+            "tax_class_id",
+            "news_from_date",
+            "news_to_date",
+            "image",
+            "small_image",
+            "thumbnail",
+            "country_of_manufacture",
+        ]
+    ),
+    "customers": frozenset(
+        [
+            "email",
+            "firstname",
+            "lastname",
+            "middlename",
+            "prefix",
+            "suffix",
+            "dob",
+            "gender",
+            "taxvat",
+            "group_id",
+            "website_id",
+            "store_id",
+            "created_at",
+            "updated_at",
+            "created_in",
+            "default_billing",
+            "default_shipping",
+            "confirmation",
+            "disable_auto_group_change",
+        ]
+    ),
+    "categories": frozenset(
+        [
+            "name",
+            "is_active",
+            "parent_id",
+            "position",
+            "level",
+            "path",
+            "children_count",
+            "include_in_menu",
+            "url_key",
+            "url_path",
+            "display_mode",
+            "is_anchor",
+            "created_at",
+            "updated_at",
+        ]
+    ),
 }
 
 
@@ -196,6 +286,11 @@ class Store:
         self._nested_ids: dict[tuple[str, str], int] = {}
         self._ids_lock = threading.Lock()
         self.clock_offset = 0.0
+        self._field_names: dict[str, frozenset[str]] = {}
+        # Commit lag (see _hold_back): seconds a write's rows stay invisible to readers, and
+        # per kind the latest moment any held-back row becomes visible.
+        self.commit_lag: Callable[[], float] = lambda: 0.0
+        self._held_until: dict[str, float] = {}
         # Documents are stored deflated with a preset dictionary (sample documents): a
         # 100,000-order store stays well under a gigabyte on disk.
         self._zdict = b""
@@ -211,6 +306,17 @@ class Store:
                     f"CREATE TABLE IF NOT EXISTS {kind.name} "
                     f"(id {kind.id_type} PRIMARY KEY{columns}{dates}, doc BLOB NOT NULL)"
                 )
+                if kind.updated_at:
+                    # The versions readers still see while a write is not committed yet.
+                    conn.execute(
+                        f"CREATE TABLE IF NOT EXISTS {kind.name}__held (id {kind.id_type}"
+                        f"{columns}{dates}, doc BLOB, visible_at REAL NOT NULL, "
+                        "absent INTEGER NOT NULL)"
+                    )
+                    conn.execute(
+                        f"CREATE INDEX IF NOT EXISTS {kind.name}__held_id "
+                        f"ON {kind.name}__held (id, visible_at)"
+                    )
             conn.execute(
                 "CREATE TABLE IF NOT EXISTS scoped (kind TEXT, id TEXT, store_code TEXT, "
                 "doc BLOB NOT NULL, PRIMARY KEY (kind, id, store_code))"
@@ -286,6 +392,7 @@ class Store:
                 conn.execute("COMMIT")
             finally:
                 self._local.conn = None
+                self._local.lag = None
 
     def close(self) -> None:
         with self._pool_lock:
@@ -308,12 +415,24 @@ class Store:
         text = self.get_json(kind, key, store_code)
         return None if text is None else json.loads(text)
 
-    def get_json(self, kind: str, key: Any, store_code: str | None = None) -> str | None:
+    def get_json(
+        self, kind: str, key: Any, store_code: str | None = None, *, visible: bool = False
+    ) -> str | None:
+        """A document's JSON text. `visible`: as a reader sees it (REST reads), i.e. without the
+        writes that have not committed yet; else the latest (the sandbox's own write logic)."""
         spec = kind_of(kind)
         key = _key(spec, key)
         if key is None:
             return None
         with self._connection() as conn:
+            if visible and self._holding(spec):
+                row = conn.execute(
+                    f"SELECT doc, absent FROM {spec.name}__held WHERE id = ? "  # noqa: S608
+                    "AND visible_at > ? ORDER BY visible_at LIMIT 1",
+                    (key, time.time()),
+                ).fetchone()
+                if row is not None:
+                    return None if row[1] else self.unpack(row[0])
             if _scoped(store_code):
                 row = conn.execute(
                     "SELECT doc FROM scoped WHERE kind = ? AND id = ? AND store_code = ?",
@@ -350,6 +469,7 @@ class Store:
                 doc["created_at"] = (existing or {}).get("created_at") or now
             if spec.updated_at and (touch or not doc.get("updated_at")):
                 doc["updated_at"] = now
+            self._hold_back(spec, key)
             if _scoped(store_code):
                 if existing is None:
                     raise KeyError(f"{kind} {key!r} must exist before a store-scoped save")
@@ -369,6 +489,76 @@ class Store:
                     self._touch_scoped(spec, key, doc["updated_at"], None)
             self._seen_id(spec, key)
         return doc
+
+    # -- commit lag -------------------------------------------------------------------------
+
+    def _hold_back(self, spec: Kind, key: Any) -> None:
+        """Keep the version readers see until this write commits, `commit_lag` from now.
+
+        Magento stamps updated_at before the transaction commits (EAV: Eav/Model/Entity/
+        Attribute/Backend/Time/Updated::beforeSave; sales tables: a `timestamp on_update`
+        column, Sales/etc/db_schema.xml): a slow save becomes visible later with an updated_at
+        already in the past. The row as it was (or its absence) stays what readers see until
+        then; writes to one row commit in order, as InnoDB's row lock makes them.
+        """
+        if not spec.updated_at:
+            return
+        lag = getattr(self._local, "lag", None)
+        if lag is None:
+            # One lag for the whole transaction: its rows commit together.
+            lag = self.commit_lag()
+            if getattr(self._local, "conn", None) is not None:
+                self._local.lag = lag
+        if lag <= 0:
+            return
+        names = _row_names(spec)
+        with self._connection() as conn:
+            now = time.time()
+            conn.execute(f"DELETE FROM {spec.name}__held WHERE visible_at <= ?", (now,))  # noqa: S608
+            latest = conn.execute(
+                f"SELECT MAX(visible_at) FROM {spec.name}__held WHERE id = ?",  # noqa: S608
+                (key,),
+            ).fetchone()[0]
+            visible_at = max(now + lag, latest or 0.0)
+            columns = ", ".join(names)
+            copied = conn.execute(
+                f"INSERT INTO {spec.name}__held ({columns}, visible_at, absent) "  # noqa: S608
+                f"SELECT {columns}, ?, 0 FROM {spec.name} WHERE id = ?",
+                (visible_at, key),
+            ).rowcount
+            if not copied:
+                conn.execute(
+                    f"INSERT INTO {spec.name}__held (id, visible_at, absent) VALUES (?, ?, 1)",  # noqa: S608
+                    (key, visible_at),
+                )
+        self._held_until[spec.name] = max(self._held_until.get(spec.name, 0.0), visible_at)
+        self._local.visible_at = max(getattr(self._local, "visible_at", 0.0), visible_at)
+
+    def _holding(self, spec: Kind) -> bool:
+        return self._held_until.get(spec.name, 0.0) > time.time()
+
+    def take_commit_wait(self) -> float:
+        """Seconds until this thread's writes are visible (then forgotten): a REST write
+        answers once its transaction has committed, so the request waits that long."""
+        visible_at = getattr(self._local, "visible_at", 0.0)
+        self._local.visible_at = 0.0
+        return max(0.0, visible_at - time.time())
+
+    def _visible_source(self, spec: Kind) -> tuple[str, list[Any]]:
+        """FROM text (aliased t) with the rows readers see now, and its parameters."""
+        if not self._holding(spec):
+            return f"{spec.name} t", []
+        names = ", ".join(_row_names(spec))
+        now = time.time()
+        held = f"{spec.name}__held"
+        source = (
+            f"(SELECT {names} FROM {spec.name} WHERE id NOT IN "  # noqa: S608 - checked names
+            f"(SELECT id FROM {held} WHERE visible_at > ?) "
+            f"UNION ALL SELECT {names} FROM {held} h WHERE h.visible_at > ? AND h.absent = 0 "
+            f"AND h.visible_at = (SELECT MIN(g.visible_at) FROM {held} g "
+            "WHERE g.id = h.id AND g.visible_at > ?)) t"
+        )
+        return source, [now, now, now]
 
     def _touch_scoped(self, spec: Kind, key: Any, updated_at: str, skip: str | None) -> None:
         """updated_at is a global value: every store view's version carries the same one."""
@@ -522,9 +712,11 @@ class Store:
         """Ground truth: every entity's id and updated_at (when the kind has one)."""
         spec = kind_of(kind)
         updated = "updated_at" if spec.updated_at else "NULL"
+        source, params = self._visible_source(spec)
         with self._connection() as conn:
             rows = conn.execute(
-                f"SELECT id, {updated} FROM {spec.name} ORDER BY id"  # noqa: S608
+                f"SELECT id, {updated} FROM {source} ORDER BY id",  # noqa: S608
+                params,
             ).fetchall()
         answer = []
         for key, updated_at in rows:
@@ -565,13 +757,77 @@ class Store:
 
     # -- search --------------------------------------------------------------------------
 
+    def field_names(self, kind: str, *, refresh: bool = False) -> frozenset[str]:
+        """The fields a kind's collection knows: its columns, the top-level fields of its
+        documents and, for EAV kinds, the codes in their custom_attributes (a sample of 500)."""
+        spec = kind_of(kind)
+        if refresh or kind not in self._field_names:
+            with self._connection() as conn:
+                rows = conn.execute(
+                    "SELECT DISTINCT j.key FROM "  # noqa: S608 - a kind's own table
+                    f"(SELECT doc FROM {spec.name} LIMIT 500) t, json_each(doc_text(t.doc)) j"
+                ).fetchall()
+                names = {row[0] for row in rows} | _columns(spec) | {"entity_id"}
+                if spec.custom_attributes:
+                    codes = conn.execute(
+                        "SELECT DISTINCT json_extract(c.value, '$.attribute_code') FROM "  # noqa: S608
+                        f"(SELECT doc FROM {spec.name} LIMIT 500) t, "
+                        "json_each(doc_text(t.doc), '$.custom_attributes') c"
+                    ).fetchall()
+                    names |= {row[0] for row in codes if row[0]}
+                    names |= EAV_ATTRIBUTES.get(kind, frozenset())
+                if kind == "products":
+                    attributes = conn.execute("SELECT attribute_code FROM product_attributes")
+                    names |= {row[0] for row in attributes.fetchall() if row[0]}
+            self._field_names[kind] = frozenset(names)
+        return self._field_names[kind]
+
+    def knows_field(self, kind: str, name: str) -> bool:
+        spec = kind_of(kind)
+        if spec.collection == "eav" and name == "id":
+            # EAV records answer `id`, but id is no attribute of customer_entity,
+            # catalog_product_entity or catalog_category_entity: their key is entity_id.
+            return False
+        if name in self.field_names(kind):
+            return True
+        return name in self.field_names(kind, refresh=True)
+
+    def checked_sorts(self, spec: Kind, criteria: Criteria) -> list[tuple[str, str]]:
+        """The sort orders a collection applies, after refusing filters on unknown fields.
+
+        EAV collections (products, customers, categories): a filter on a field that is no
+        attribute is 400 "Invalid attribute name: %1" (Eav/Model/Entity/Collection/
+        AbstractCollection.php _getAttributeConditionSql), a sort on one is dropped without a
+        word (addAttributeToSort returns when getAttribute finds nothing). Flat collections (the
+        sales documents): either is an SQL error about an unknown column, answered as a masked
+        500 (Framework/Webapi/ErrorProcessor.php).
+        """
+        if not spec.collection:
+            return criteria.sort_orders
+        for group in criteria.filter_groups:
+            for item in group:
+                _check_field(item.field)
+                if self.knows_field(spec.name, item.field):
+                    continue
+                if spec.collection == "eav":
+                    raise WebapiError(400, "Invalid attribute name: %1", [item.field])
+                raise masked_internal_error()
+        kept = []
+        for name, direction in criteria.sort_orders:
+            _check_field(name)
+            if self.knows_field(spec.name, name):
+                kept.append((name, direction))
+            elif spec.collection == "flat":
+                raise masked_internal_error()
+        return kept
+
     def search(
         self,
         kind: str,
         criteria: Criteria,
         *,
         store_code: str | None = None,
-        past_end_mode: str = "repeat",
+        past_end_mode: str = "empty",
         default_page_size: int | None = None,
     ) -> tuple[list[dict[str, Any]], int]:
         texts, total = self.search_json(
@@ -589,27 +845,29 @@ class Store:
         criteria: Criteria,
         *,
         store_code: str | None = None,
-        past_end_mode: str = "repeat",
+        past_end_mode: str = "empty",
         default_page_size: int | None = None,
+        unreadable: tuple[frozenset[str], WebapiError] | None = None,
     ) -> tuple[list[str], int]:
-        """The JSON texts of one page and the count of every match."""
+        """The JSON texts of one page and the count of every match. `unreadable`: ids that
+        fail any page holding them, and the error they fail with."""
         spec = kind_of(kind)
         scoped = _scoped(store_code)
         raw = "COALESCE(s.doc, t.doc)" if scoped else "t.doc"
         doc = f"doc_text({raw})"
-        source = f"{spec.name} t"
-        params: list[Any] = []
+        source, source_params = self._visible_source(spec)
+        params: list[Any] = list(source_params)
         if scoped:
             source += (
                 " LEFT JOIN scoped s ON s.kind = ? AND s.id = CAST(t.id AS TEXT)"
                 " AND s.store_code = ?"
             )
             params += [kind, store_code]
+        sort_orders = self.checked_sorts(spec, criteria)
         where, where_params = _where(spec, doc, criteria.filter_groups)
         params += where_params
         order = ", ".join(
-            f"{_expression(spec, doc, name)} {direction}"
-            for name, direction in criteria.sort_orders
+            f"{_expression(spec, doc, name)} {direction}" for name, direction in sort_orders
         )
         order_by = f" ORDER BY {order}" if order else " ORDER BY t.id"
         with self._connection() as conn:
@@ -619,8 +877,10 @@ class Store:
             page_size = criteria.page_size or default_page_size
             limit = ""
             if page_size:
-                # Framework/Data/Collection.php getCurPage() clamps a page past the end to the
-                # last page (#3787, #26986): the same last page comes back again, forever.
+                # 2.4 REST answers a page past the end with no items and the real count: the
+                # clamp moved into Theme/Plugin/Data/Collection, which Theme/etc/webapi_rest/
+                # di.xml disables (magento2 #26986, PR #26988). "repeat" is 2.3, whose
+                # Framework/Data/Collection.php getCurPage() clamps to the last page (#3787).
                 last_page = max(1, -(-total // page_size))
                 page = max(1, criteria.current_page or 1)
                 if page > last_page:
@@ -629,17 +889,25 @@ class Store:
                     page = last_page
                 limit = f" LIMIT {int(page_size)} OFFSET {int((page - 1) * page_size)}"
             rows = conn.execute(
-                f"SELECT {raw} FROM {source}{where}{order_by}{limit}",  # noqa: S608
+                f"SELECT {raw}, t.id FROM {source}{where}{order_by}{limit}",  # noqa: S608
                 params,
             ).fetchall()
+        if unreadable is not None and any(str(row[1]) in unreadable[0] for row in rows):
+            raise unreadable[1]
         return [self.unpack(row[0]) for row in rows], total
 
 
-def _insert_sql(spec: Kind) -> str:
+def _row_names(spec: Kind) -> list[str]:
+    """A table's columns in order: id, the indexed fields, created_at, updated_at, doc."""
     names = ["id", *spec.columns]
     names += ["created_at"] if spec.created_at else []
     names += ["updated_at"] if spec.updated_at else []
     names.append("doc")
+    return names
+
+
+def _insert_sql(spec: Kind) -> str:
+    names = _row_names(spec)
     return (
         f"INSERT OR REPLACE INTO {spec.name} ({', '.join(names)}) "  # noqa: S608
         f"VALUES ({', '.join('?' * len(names))})"

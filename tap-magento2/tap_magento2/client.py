@@ -18,9 +18,11 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from magento2_rest import (
     Filter,
+    MagentoError,
     MagentoInputLimitError,
     MagentoNotFound,
     MagentoResponseError,
+    MagentoTimeout,
     SearchCriteria,
     SearchPage,
     timestamps,
@@ -28,13 +30,22 @@ from magento2_rest import (
 from singer_sdk import Stream
 from singer_sdk.helpers.conform import TypeConformanceLevel
 
+from tap_magento2 import concurrency
+from tap_magento2.narrowing import Narrowing, UnreadableRecordError, breaks_the_page
+
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Iterator, Mapping
+    from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
 
     from magento2_rest import MagentoClient
     from singer_sdk.helpers.types import Context
 
+    from tap_magento2.narrowing import UnreadableRecord
     from tap_magento2.tap import TapMagento2
+
+
+# The smallest page a slow stream is lowered to: below it a page costs the store mostly its
+# per-request work (the COUNT over the filter, the sort), which a smaller page does not lessen.
+MIN_SLOW_PAGE_SIZE = 10
 
 
 def load_schema(name: str) -> dict[str, Any]:
@@ -65,14 +76,23 @@ class StreamReport:
     # Set for a stream written from another stream's answers (order_items from orders).
     carried_by: str | None = None
     dropped: set[str] = field(default_factory=set)
+    # The page size this stream was lowered to after pages timed out, if it was.
+    lowered_page_size: int | None = None
+    unreadable: list[UnreadableRecord] = field(default_factory=list)
 
     def line(self) -> str:
         if self.carried_by:
             return f"{self.records} records, taken from the {self.carried_by} answers"
-        return (
+        text = (
             f"{self.records} records, {self.pages} pages, {self.requests} requests, "
             f"{self.retries} retries, {self.seconds:.1f} s"
         )
+        if self.lowered_page_size is not None:
+            text += f", pages of {self.lowered_page_size} after timeouts"
+        if self.unreadable:
+            listed = ", ".join(f"id {r.id} ({r.updated_at})" for r in self.unreadable)
+            text += f", {len(self.unreadable)} unreadable records skipped: {listed}"
+        return text
 
 
 class Progress:
@@ -187,6 +207,8 @@ class MagentoStream(Stream):
         super().log_sync_costs()
         if self.report.ran:
             self.logger.info("summary: %s: %s", self.name, self.report.line())
+        if self is list(self.magento_tap.streams.values())[-1]:
+            self.magento_tap.end_of_run()
 
     def flush_state(self) -> None:
         """Emit STATE now (after each page), so a run killed at any moment resumes close by."""
@@ -232,31 +254,66 @@ class MagentoStream(Stream):
 
     # ----------------------------------------------------------------------------- requests
 
+    @property
+    def request_page_size(self) -> int:
+        """Rows to ask per page: the tap's page_size, or less once this stream's pages timed out,
+        and never more than the store's input limit allows."""
+        return self.client.page_size(self.report.lowered_page_size or self.magento_tap.page_size)
+
     def search(
         self,
         criteria_for: Callable[[int], SearchCriteria],
         store_code: str | None,
         fields: str | None,
         route: str | None = None,
+        *,
+        size: int | None = None,
     ) -> SearchPage:
-        """One search request at the tap's page size, lowered if the store's limit refuses it.
+        """One search request at the stream's page size (or exactly `size` rows).
 
-        The client keeps the store's maximum once it is known, so every later request of the run,
-        of every stream, uses it: the store refuses once and the log says so once.
+        If the store's input limits refuse the size, the client keeps the store's maximum, so
+        every later request of the run, of every stream, uses it: the store refuses once and the
+        log says so once. If the page takes longer than a gateway or read_timeout allows, it is
+        asked again at half the size, down to MIN_SLOW_PAGE_SIZE, and the stream keeps the
+        smaller size for the rest of the run.
         """
+        route = route or self.route
         while True:
-            criteria = criteria_for(self.client.page_size(self.magento_tap.page_size))
+            asked = self.client.page_size(size) if size else self.request_page_size
+            criteria = criteria_for(asked)
+            shrinkable = size is None and asked > MIN_SLOW_PAGE_SIZE
             try:
                 page = self.client.search(
-                    route or self.route, criteria, store_code=store_code, fields=fields
+                    route,
+                    criteria,
+                    store_code=store_code,
+                    fields=fields,
+                    retry_timeouts=not shrinkable,
                 )
             except MagentoInputLimitError as error:
-                asked = criteria.page_size or self.magento_tap.page_size
-                if not self.client.learn_page_limit(error, asked, route or self.route):
+                if not self.client.learn_page_limit(error, asked, route):
                     raise
+                continue
+            except MagentoTimeout as error:
+                if not shrinkable:
+                    raise
+                self.lower_page_size(asked, error)
                 continue
             self.magento_tap.note_store_clock()
             return page
+
+    def lower_page_size(self, asked: int, error: MagentoTimeout) -> None:
+        """Halve this stream's page size after a page timed out; said once per stream."""
+        smaller = max(MIN_SLOW_PAGE_SIZE, asked // 2)
+        first = self.report.lowered_page_size is None
+        self.report.lowered_page_size = smaller
+        (self.logger.warning if first else self.logger.info)(
+            "%s: a page of %d took too long (%s); asking %d at a time for the rest of this run",
+            self.name,
+            asked,
+            error,
+            smaller,
+        )
 
     def offset_pages(
         self,
@@ -289,6 +346,10 @@ class MagentoStream(Stream):
                 if selected:
                     self.report.records += 1
                 yield record
+        except UnreadableRecordError as error:
+            # The stream stops at the record; the others go on and the run fails at its end.
+            self.logger.error("%s", error)  # noqa: TRY400 - the message says it all
+            self.magento_tap.stopped_at.append(error)
         except MagentoNotFound as error:
             if self.module is None or answered or self.report.pages:
                 raise
@@ -387,7 +448,15 @@ class FullTableStream(MagentoStream):
         for name in self.sort_fields or self.primary_keys:
             criteria = criteria.order_by(name, "ASC")
         fields = self.fields_parameter()
-        for page in self.offset_pages(self.route, criteria, store_code, fields):
+        pages = concurrency.offset_pages(
+            self,
+            self.route,
+            criteria,
+            store_code=store_code,
+            fields=fields,
+            workers=self.magento_tap.workers,
+        )
+        for page in pages:
             progress.page(len(page.items), page.total_count)
             for row in page.items:
                 yield self.shape(row, context)
@@ -520,7 +589,7 @@ class IncrementalStream(MagentoStream):
             criteria.order_by(key_name, "ASC").order_by(self.id_filter_field, "ASC").page(size, 1)
         )
 
-    def keyset_rows(
+    def keyset_rows(  # noqa: C901 - one walk: its bound, its failures, its hand-over
         self, start: str | None, store_code: str | None, label: str
     ) -> Iterator[tuple[dict[str, Any], str]]:
         """Rows with start <= updated_at < bound in (updated_at, id) order, with updated_at."""
@@ -529,22 +598,37 @@ class IncrementalStream(MagentoStream):
         bound = self.magento_tap.bound_now()
         bound_final = self.magento_tap.clock_known()
         if bound_final:
-            self.logger.info("%s: reading rows updated before %s (store time)", label, bound)
+            self.log_bound(label, bound)
         cursor: tuple[str, int] | None = None
         progress = Progress(self, label)
         while True:
-            page = self.search(
-                functools.partial(self.keyset_criteria, start=start, cursor=cursor, bound=bound),
-                store_code,
-                fields,
-            )
+            try:
+                page = self.search(
+                    functools.partial(
+                        self.keyset_criteria, start=start, cursor=cursor, bound=bound
+                    ),
+                    store_code,
+                    fields,
+                )
+            except MagentoError as error:
+                if not breaks_the_page(error):
+                    raise
+                if not bound_final:
+                    bound = self.magento_tap.bound_now(answered=True)
+                    bound_final = True
+                    self.log_bound(label, bound)
+                narrowing = Narrowing(
+                    self, start=start, bound=bound, store_code=store_code, fields=fields
+                )
+                cursor = yield from self.read_around(narrowing, cursor, error, label)
+                continue
             items = page.items
             ended = not items or len(items) >= page.total_count
             if not bound_final:
                 # The first answer of the run carries the store's clock: fix the bound on it.
                 bound = self.magento_tap.bound_now(answered=True)
                 bound_final = True
-                self.logger.info("%s: reading rows updated before %s (store time)", label, bound)
+                self.log_bound(label, bound)
                 kept = [item for item in items if item[key_name] < bound]
                 ended = ended or len(kept) < len(items)
                 items = kept
@@ -556,6 +640,69 @@ class IncrementalStream(MagentoStream):
             self.flush_state()
             if ended:
                 return
+            if self.magento_tap.workers > 1 and bound is not None:
+                walk = concurrency.WindowedWalk(
+                    self,
+                    start=start,
+                    cursor=cursor,
+                    bound=bound,
+                    store_code=store_code,
+                    fields=fields,
+                    workers=self.magento_tap.workers,
+                )
+                yield from self.write_in_order(walk, progress, page.total_count - len(items))
+                return
+
+    def write_in_order(
+        self, walk: concurrency.WindowedWalk, progress: Progress, left: int
+    ) -> Iterator[tuple[dict[str, Any], str]]:
+        """The rest of the walk, read by several workers, in the same order, STATE per page."""
+        total = progress.done + left
+        for rows in walk.rows():
+            progress.page(len(rows), max(total, progress.done + len(rows)))
+            yield from rows
+            self.flush_state()
+        if walk.splits:
+            self.logger.info(
+                "%s: read in %d time windows by %d workers",
+                self.name,
+                walk.splits + 1,
+                walk.workers,
+            )
+
+    def read_around(
+        self,
+        narrowing: Narrowing,
+        cursor: tuple[str, int] | None,
+        error: MagentoError,
+        label: str,
+    ) -> Generator[tuple[dict[str, Any], str], None, tuple[str, int] | None]:
+        """The rows of a page that keeps failing, up to the record that breaks it; the cursor
+        to go on from (past that record when it is skipped)."""
+        failed = self.request_page_size
+        self.logger.warning(
+            "%s: a page of %d keeps failing (%s); reading it in smaller pages to find the "
+            "record that breaks it",
+            label,
+            failed,
+            error,
+        )
+        cursor, bad = yield from narrowing.rows(cursor, failed, error)
+        if bad is None:
+            self.logger.info("%s: the failing rows read fine now; going on", label)
+            return cursor
+        self.magento_tap.unreadable(bad, self.report)
+        return bad.updated_at, bad.id
+
+    def log_bound(self, label: str, bound: str | None) -> None:
+        lag = int(self.magento_tap.commit_lag.total_seconds())
+        self.logger.info(
+            "%s: reading rows updated before %s (the store's clock less commit_lag_seconds=%d, "
+            "or end_date)",
+            label,
+            bound,
+            lag,
+        )
 
     def advance(
         self, cursor: tuple[str, int] | None, last: dict[str, Any], label: str

@@ -3,9 +3,11 @@
 
 from __future__ import annotations
 
+import json
 import time
 from datetime import datetime, timedelta, timezone
 from functools import cached_property
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from magento2_rest import ConfigError, MagentoClient, MagentoError, MagentoSettings, timestamps
@@ -28,6 +30,7 @@ from tap_magento2.inventory_streams import (
     InventoryStocksStream,
     SourceItemsStream,
 )
+from tap_magento2.narrowing import UnreadableRecordError
 from tap_magento2.sales_streams import (
     CreditmemosStream,
     InvoicesStream,
@@ -40,7 +43,8 @@ from tap_magento2.store_streams import StoreGroupsStream, StoreViewsStream, Webs
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from tap_magento2.client import MagentoStream
+    from tap_magento2.client import MagentoStream, StreamReport
+    from tap_magento2.narrowing import UnreadableRecord
 
 STREAM_TYPES: tuple[type[MagentoStream], ...] = (
     OrdersStream,
@@ -79,6 +83,12 @@ INCREMENTAL_STREAMS = (
 DELETION_CHECK_STREAMS = tuple(name for name in INCREMENTAL_STREAMS if name != "order_items")
 
 DEFAULT_PAGE_SIZE = 300
+# Magento stamps updated_at before the write commits (FACTS.md, Time): a row can appear later
+# with an updated_at already below a bound of "now". Two minutes covers an online capture inside
+# the save (payment gateways time out after 45 to 60 s) and a product save's URL rewrites and
+# indexers; what it costs is freshness: the rows of the last two minutes come next run.
+DEFAULT_COMMIT_LAG_SECONDS = 120
+DEFAULT_UNREADABLE_FILE = "unreadable_records.jsonl"
 DATE_HELP = "UTC 'YYYY-MM-DD HH:MM:SS' (Magento's form) or ISO 8601 with an offset"
 
 TAP_SETTINGS: dict[str, dict[str, Any]] = {
@@ -103,6 +113,37 @@ TAP_SETTINGS: dict[str, dict[str, Any]] = {
         "description": (
             "Records per request. Lowered to the store's maximum when its Web API input "
             "limits refuse it (Magento 2.4.7 allows 300 when they are on)."
+        ),
+    },
+    "commit_lag_seconds": {
+        "type": ["integer"],
+        "default": DEFAULT_COMMIT_LAG_SECONDS,
+        "minimum": 0,
+        "description": (
+            "How long a write may take to commit after Magento stamped its updated_at. "
+            "Incremental streams read rows updated before the store's clock less this, so no "
+            "row stamped below the bound can still be in flight; the rows of the last "
+            "commit_lag_seconds come next run. Raise it for stores with long imports; 0 only "
+            "where every write commits at once."
+        ),
+    },
+    "skip_unreadable_records": {
+        "type": ["boolean"],
+        "default": False,
+        "description": (
+            "What to do with a record that fails every answer holding it (an order whose "
+            "product was deleted: 404; an integrity error: 500). The tap finds it and reads "
+            "every record around it; then, by default, the stream stops there and the run "
+            "fails naming it. True: log it, list it in the summary and in "
+            "unreadable_records_file, and go on."
+        ),
+    },
+    "unreadable_records_file": {
+        "type": ["string"],
+        "default": DEFAULT_UNREADABLE_FILE,
+        "description": (
+            "JSON Lines file the skipped unreadable records are appended to (stream, id, "
+            "updated_at, store_code, Magento's message), with skip_unreadable_records."
         ),
     },
     "store_codes": {
@@ -160,6 +201,14 @@ for _stream in INCREMENTAL_STREAMS:
     }
 
 
+class UnreadableRecordsError(RuntimeError):
+    """The run ends with a failure: streams stopped at records no answer can hold."""
+
+    def __init__(self, stopped: list[UnreadableRecordError]) -> None:
+        super().__init__("; ".join(str(error) for error in stopped))
+        self.stopped = stopped
+
+
 class TapMagento2(Tap):
     """Singer tap for Magento 2 / Adobe Commerce, reading through magento2_rest."""
 
@@ -172,15 +221,24 @@ class TapMagento2(Tap):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self._clock: tuple[datetime, float] | None = None
+        # Streams that stopped at an unreadable record (skip_unreadable_records off).
+        self.stopped_at: list[UnreadableRecordError] = []
         super().__init__(*args, **kwargs)
         self.page_size = int(self.config.get("page_size") or DEFAULT_PAGE_SIZE)
+        lag = self.config.get("commit_lag_seconds")
+        self.commit_lag = timedelta(seconds=DEFAULT_COMMIT_LAG_SECONDS if lag is None else int(lag))
 
     @classmethod
     def invoke(cls, **kwargs: Any) -> None:
         """Run a sync; a refusal from the store is reported in one line, without a traceback."""
         try:
             super().invoke(**kwargs)
-        except (MagentoError, MagentoCursorError, DeletionStateError) as error:
+        except (
+            MagentoError,
+            MagentoCursorError,
+            UnreadableRecordsError,
+            DeletionStateError,
+        ) as error:
             cls.logger.error("%s", error)  # noqa: TRY400 - the message says it all
             raise SystemExit(1) from None
 
@@ -245,6 +303,11 @@ class TapMagento2(Tap):
         return date_settings.check_setting(name, self.config.get(name))
 
     @property
+    def workers(self) -> int:
+        """Requests a stream sends at once (max_concurrency; the client may send fewer)."""
+        return self.magento_settings.max_concurrency
+
+    @property
     def activate_versions(self) -> bool:
         return bool(self.config.get("emit_activate_version_messages", True))
 
@@ -283,7 +346,9 @@ class TapMagento2(Tap):
         return date + timedelta(seconds=time.monotonic() - seen)
 
     def bound_now(self, *, answered: bool = False) -> str | None:
-        """The exclusive upper bound for a stream starting now, in Magento's form.
+        """The exclusive upper bound for a stream starting now, in Magento's form: the store's
+        clock less commit_lag_seconds (no row stamped before it can still be uncommitted),
+        truncated to the second, or end_date if earlier.
 
         Before the store has answered at all (and without end_date) it is None: the first page
         then asks without a bound and the stream fixes it from that answer's Date header
@@ -292,10 +357,36 @@ class TapMagento2(Tap):
         self.note_store_clock()
         if self._clock is None and not answered:
             return self.end_date
-        clock = timestamps.to_magento(self.store_now().replace(microsecond=0))
+        moment = self.store_now() - self.commit_lag
+        clock = timestamps.to_magento(moment.replace(microsecond=0))
         if self.end_date is not None and self.end_date < clock:
             return self.end_date
         return clock
+
+    # --------------------------------------------------------------------- unreadable records
+
+    def unreadable(self, record: UnreadableRecord, report: StreamReport) -> None:
+        """A record no answer can hold was found: stop its stream, or list it and go on."""
+        if not self.config.get("skip_unreadable_records"):
+            raise UnreadableRecordError(record)
+        report.unreadable.append(record)
+        path = Path(self.config.get("unreadable_records_file") or DEFAULT_UNREADABLE_FILE)
+        with path.open("a", encoding="utf-8") as file:
+            file.write(json.dumps(record.as_dict(), ensure_ascii=False) + "\n")
+        self.logger.warning(
+            "%s: skipped the unreadable record with id %d and updated_at %s (%s); listed in %s",
+            record.stream,
+            record.id,
+            record.updated_at,
+            record.message,
+            path,
+        )
+
+    def end_of_run(self) -> None:
+        """After every stream's summary (the SDK's sync_all is final, so the last stream's
+        log_sync_costs calls this): the run fails if a stream stopped at an unreadable record."""
+        if self.stopped_at:
+            raise UnreadableRecordsError(self.stopped_at)
 
     # --------------------------------------------------------------------------------- run
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import pytest
 from magento2_rest import (
     MagentoResponseError,
+    MagentoTimeout,
     MagentoUnavailable,
     MagentoUnknownOutcome,
     SearchCriteria,
@@ -191,3 +192,29 @@ def test_truncated_body_is_retried_for_get_and_unknown_for_post(sandbox: Sandbox
         client.request("POST", "/integration/admin/token", json=TOKEN_BODY)
     assert any(reason in str(unknown.value) for reason in cut), str(unknown.value)
     assert [entry["method"] for entry in sandbox.control.requests()] == ["GET", "GET", "POST"]
+
+
+@pytest.mark.parametrize("cause", ["gateway", "read_timeout"])
+def test_a_slow_answer_raises_timeout_at_once_when_asked(sandbox: Sandbox, cause: str) -> None:
+    # A 504 from the gateway, or no answer within read_timeout: a reader that can ask for less
+    # (a smaller page) hears of it after one request instead of after every retry.
+    sandbox.control.update_settings(per_item_latency_ms=100)
+    if cause == "gateway":
+        sandbox.control.update_settings(gateway_timeout_s=0.3)
+        client = client_for(sandbox)
+    else:
+        client = client_for(sandbox, read_timeout=0.3)
+    with pytest.raises(MagentoTimeout) as raised:
+        client.search("/orders", ORDERS, retry_timeouts=False)
+    time.sleep(0.4)  # the store logs a request once it has answered it
+    assert len(sandbox.control.requests()) == 1
+    assert ("504" if cause == "gateway" else "read_timeout") in str(raised.value)
+    # Smaller asks pass; by default a timeout is retried like any unavailability.
+    assert len(client.search("/orders", ORDERS.page(1), retry_timeouts=False).items) == 1
+    sandbox.control.clear_requests()
+    with pytest.raises(MagentoTimeout):
+        client_for(
+            sandbox, max_retries=1, **({} if cause == "gateway" else {"read_timeout": 0.3})
+        ).search("/orders", ORDERS)
+    time.sleep(0.6)
+    assert len(sandbox.control.requests()) == 2

@@ -50,6 +50,9 @@ class Api:
         assert answer.status_code == 200, answer.text
         return answer.json()
 
+    def post(self, route: str, body: Any, store: str | None = None) -> requests.Response:
+        return requests.post(self.url(route, store), json=body, auth=self.auth, timeout=30)
+
     def search(self, route: str, params: Any = None, store: str | None = None) -> dict[str, Any]:
         return dict(self.json(route, params, store))
 

@@ -128,13 +128,74 @@ def test_camel_case_names_are_accepted(api: Api, orders: list[dict[str, Any]]) -
 
 def test_sort_is_desc_unless_asc(api: Api, orders: list[dict[str, Any]]) -> None:
     by_total = sorted(orders, key=lambda o: o["grand_total"])
-    for direction, reverse in (("ASC", False), ("DESC", True), ("", True), ("up", True)):
+    for direction, reverse in (("ASC", False), ("desc", True), ("", True)):
         params = {"searchCriteria[sortOrders][0][field]": "grand_total"}
         if direction:
             params["searchCriteria[sortOrders][0][direction]"] = direction
         totals = [o["grand_total"] for o in api.search("/orders", params)["items"]]
         want = [o["grand_total"] for o in (by_total[::-1] if reverse else by_total)]
         assert totals == want, direction
+
+
+def test_an_invalid_sort_direction_is_refused(api: Api) -> None:
+    # Framework/Api/SortOrder.php validateDirectionIsAscOrDesc
+    params = {
+        "searchCriteria[sortOrders][0][field]": "grand_total",
+        "searchCriteria[sortOrders][0][direction]": "up",
+    }
+    answer = api.get("/orders", params)
+    assert answer.status_code == 400
+    assert answer.json() == {
+        "message": "The sort order has to be specified as %1 for ascending order or %2 for "
+        "descending order.",
+        "parameters": ["ASC", "DESC"],
+    }
+
+
+@pytest.mark.parametrize("route", ["/products", "/customers/search", "/categories/list"])
+def test_eav_routes_refuse_a_filter_on_id_and_drop_a_sort_on_it(api: Api, route: str) -> None:
+    answer = api.get(route, criteria([("id", "3", "eq")]))
+    assert answer.status_code == 400
+    assert answer.json() == {"message": "Invalid attribute name: %1", "parameters": ["id"]}
+    # entity_id is the static field they filter and sort on.
+    assert [
+        item["id"] for item in api.search(route, criteria([("entity_id", "3", "eq")]))["items"]
+    ] == [3]
+    plain = ids(api.search(route, criteria(pageSize=50)), "id")
+    by_entity_desc = ids(
+        api.search(
+            route,
+            {
+                "searchCriteria[sortOrders][0][field]": "entity_id",
+                "searchCriteria[sortOrders][0][direction]": "DESC",
+                "searchCriteria[pageSize]": "50",
+            },
+        ),
+        "id",
+    )
+    assert by_entity_desc == sorted(plain, reverse=True)
+    # A sort on a field that is no attribute is dropped without a word (addAttributeToSort).
+    by_id_desc = api.search(
+        route,
+        {
+            "searchCriteria[sortOrders][0][field]": "id",
+            "searchCriteria[sortOrders][0][direction]": "DESC",
+            "searchCriteria[pageSize]": "50",
+        },
+    )
+    assert ids(by_id_desc, "id") == plain
+
+
+def test_flat_routes_answer_a_masked_500_for_an_unknown_field(api: Api) -> None:
+    for params in (
+        criteria([("no_such_column", "1", "eq")]),
+        {"searchCriteria[sortOrders][0][field]": "no_such_column"},
+    ):
+        answer = api.get("/orders", params)
+        assert answer.status_code == 500
+        assert answer.json()["message"].startswith(
+            "Internal Error. Details are available in Magento log file. Report ID: webapi-"
+        )
 
 
 def test_sort_on_two_fields(api: Api, orders: list[dict[str, Any]]) -> None:
@@ -148,7 +209,10 @@ def test_sort_on_two_fields(api: Api, orders: list[dict[str, Any]]) -> None:
     assert ids(api.search("/orders", params)) == [o["entity_id"] for o in want]
 
 
-def test_paging_repeats_the_last_page_past_the_end(api: Api) -> None:
+def test_paging_repeats_the_last_page_past_the_end_in_repeat_mode(
+    sandbox: Sandbox, api: Api
+) -> None:
+    sandbox.control.update_settings(past_end_mode="repeat")  # Magento 2.3
     pages = [
         api.search("/orders", criteria(pageSize=25, currentPage=page)) for page in (1, 2, 3, 4, 9)
     ]
@@ -159,8 +223,8 @@ def test_paging_repeats_the_last_page_past_the_end(api: Api) -> None:
     assert "page_size" not in pages[0]["search_criteria"]  # magento2 #35310
 
 
-def test_paging_past_the_end_is_empty_in_empty_mode(sandbox: Sandbox, api: Api) -> None:
-    sandbox.control.update_settings(past_end_mode="empty")
+def test_paging_past_the_end_is_empty_by_default(api: Api) -> None:
+    # Magento 2.4 REST (magento2 #26986): no items, the real total_count.
     answer = api.search("/orders", criteria(pageSize=25, currentPage=4))
     assert answer["items"] == []
     assert answer["total_count"] == 60

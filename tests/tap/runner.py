@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from tap_magento2.tap import TapMagento2
+from tap_magento2.tap import TapMagento2, UnreadableRecordsError
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -51,6 +51,8 @@ class Run:
     messages: list[dict[str, Any]]
     killed: bool = False
     records: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    # The error the run ended with (a failed run still wrote what it wrote).
+    error: Exception | None = None
 
     def __post_init__(self) -> None:
         for message in self.messages:
@@ -119,7 +121,9 @@ def magento_time(iso: str) -> str:
 
 
 def sandbox_config(sandbox: Any, **extra: Any) -> dict[str, Any]:
-    return {"url": sandbox.url, **sandbox.credentials, **extra}
+    """The tap's config for a sandbox. The sandbox commits every write at once unless its
+    commit_lag knob says otherwise, so the tap's commit lag is 0 unless a test sets it."""
+    return {"url": sandbox.url, **sandbox.credentials, "commit_lag_seconds": 0, **extra}
 
 
 def catalog_for(
@@ -155,6 +159,7 @@ def run_tap(
         catalog = catalog_for(config, streams)
     output = SingerOutput(kill_after)
     killed = False
+    error: Exception | None = None
     # The SDK updates the state it is given in place: a copy keeps the caller's (an earlier
     # run's last STATE) as that run wrote it.
     tap = TapMagento2(config=config, state=copy.deepcopy(state), catalog=catalog)
@@ -163,7 +168,10 @@ def run_tap(
             tap.sync_all()
         except Killed:
             killed = True
-    return Run([json.loads(line) for line in output.lines if line.strip()], killed=killed)
+        except UnreadableRecordsError as failure:
+            error = failure
+    messages = [json.loads(line) for line in output.lines if line.strip()]
+    return Run(messages, killed=killed, error=error)
 
 
 def resume_until_done(
