@@ -15,12 +15,13 @@ import functools
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from magento2_rest import SearchCriteria, timestamps
+from magento2_rest import MagentoError, SearchCriteria, timestamps
 from singer_sdk.mapper import RemoveRecordTransform
 from singer_sdk.singerlib import SchemaMessage
 
 from tap_magento2.client import IncrementalStream, MagentoCursorError, Progress
 from tap_magento2.id_ranges import IdRanges
+from tap_magento2.narrowing import ID_CEILING, breaks_the_page
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -191,22 +192,47 @@ class DeletionCheckedStream(IncrementalStream):
             self._write_record_message(record)
         self._write_schema_message()
 
-    def id_criteria(self, size: int, after: int | None) -> SearchCriteria:
-        """One page of ids: entity_id > after, sorted on entity_id, always currentPage 1."""
+    def id_criteria(self, size: int, after: int | None, until: int | None = None) -> SearchCriteria:
+        """One page of ids: after < entity_id (<= until), sorted on entity_id, currentPage 1."""
         criteria = SearchCriteria()
         if after is not None:
             criteria = criteria.where(self.id_filter_field, "gt", after)
+        if until is not None:
+            criteria = criteria.where(self.id_filter_field, "lteq", until)
         return criteria.order_by(self.id_filter_field, "ASC").page(size, 1)
 
     def store_ids(self, store_code: str | None, label: str) -> IdRanges:
         """Every id the store has now. `fields` trims the answers only: Magento still loads
-        whole entities for each page (Webapi FieldsFilter runs after ServiceOutputProcessor)."""
+        whole entities for each page (Webapi FieldsFilter runs after ServiceOutputProcessor).
+
+        A record that fails every answer holding it (an order whose product was deleted,
+        narrowing.py) fails the id pages too: the walk then asks smaller pages down to one row,
+        finds that record's id by halving the id range, and counts it as present."""
         fields = f"items[{self.id_field}],total_count"
         present = IdRanges()
         after: int | None = None
+        size: int | None = None  # None: the stream's page size; less while near a bad record
         progress = Progress(self, f"{label} ids")
         while True:
-            page = self.search(functools.partial(self.id_criteria, after=after), store_code, fields)
+            criteria = functools.partial(self.id_criteria, after=after)
+            try:
+                page = self.search(criteria, store_code, fields, size=size)
+            except MagentoError as error:
+                if not breaks_the_page(error):
+                    raise
+                if size != 1:
+                    size = max(1, (size or self.request_page_size) // 2)
+                    continue
+                bad = self.unreadable_id(after, store_code, fields, error)
+                self.logger.warning(
+                    "%s: id %d fails every answer that holds it (%s): counted as present",
+                    label,
+                    bad,
+                    error,
+                )
+                present.add(bad)
+                after, size = bad, None
+                continue
             ids = [int(item[self.id_field]) for item in page.items]
             progress.page(len(ids), progress.done + page.total_count)
             if ids and after is not None and ids[-1] <= after:
@@ -222,3 +248,25 @@ class DeletionCheckedStream(IncrementalStream):
             if not ids or len(ids) >= page.total_count:
                 return present
             after = ids[-1]
+
+    def unreadable_id(
+        self, after: int | None, store_code: str | None, fields: str, error: MagentoError
+    ) -> int:
+        """The id of the first record after `after`, which fails every answer holding it:
+        (after, until] fails while it holds that record and is empty below it."""
+        low, high = after or 0, ID_CEILING
+        while high - low > 1:
+            until = (low + high) // 2
+            criteria = functools.partial(self.id_criteria, after=after, until=until)
+            try:
+                page = self.search(criteria, store_code, fields, size=1)
+            except MagentoError as probe_error:
+                if not breaks_the_page(probe_error):
+                    raise
+                high = until
+                continue
+            if page.items:
+                # A readable row came first after all: the store changed under the walk.
+                raise error
+            low = until
+        return high

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import copy
+import logging
 import random
 from urllib.parse import parse_qsl
 
@@ -336,3 +337,28 @@ def test_batch_mode_writes_no_activate_version_and_checks_nothing(sandbox_factor
     # BATCH files carry no table version: an ACTIVATE_VERSION would drop every row of them.
     assert not [m for m in second.messages if m["type"] in {"ACTIVATE_VERSION", "RECORD"}]
     assert EMITTED_IDS not in stream_state(second, "orders")
+
+
+def test_an_unreadable_order_counts_as_present_in_the_check(sandbox_factory, tmp_path, caplog):
+    # An order whose product was deleted fails every answer holding it, ids only included
+    # (magento2 #7518): the walk finds it and goes on; it is not reported deleted.
+    sandbox = sandbox_factory(seed=38, orders=50, b2b=False, msi=False)
+    config = sandbox_config(
+        sandbox,
+        page_size=8,
+        deletion_check_streams=["orders"],
+        skip_unreadable_records=True,
+        unreadable_records_file=str(tmp_path / "unreadable.jsonl"),
+        **CHECKED,
+    )
+    first = run_tap(config, streams=["orders"])
+    sandbox.control.delete("orders", [5, 30, 31])
+    sandbox.control.update_settings(unreadable={"orders": [21]})
+    with caplog.at_level(logging.WARNING):
+        second = run_tap(config, streams=["orders"], state=first.final_state)
+    assert sorted(r["entity_id"] for r in deletions(second, "orders")) == [5, 30, 31]
+    found = [r.getMessage() for r in caplog.records if "counted as present" in r.getMessage()]
+    assert len(found) == 1
+    assert found[0].startswith("orders: id 21 fails every answer that holds it")
+    assert 21 in emitted(stream_state(second, "orders"))
+    assert len(emitted(stream_state(second, "orders"))) == 47
