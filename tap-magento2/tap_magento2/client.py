@@ -57,6 +57,10 @@ def load_schema(name: str) -> dict[str, Any]:
     return schema
 
 
+# The last table version a full-table stream activated, in its Singer state.
+TABLE_VERSION = "table_version"
+
+
 class MagentoCursorError(RuntimeError):
     """A page did not move the incremental cursor forward: the store ignored the filters."""
 
@@ -131,6 +135,9 @@ class MagentoStream(Stream):
     module: ClassVar[str | None] = None
     # Properties the tap adds to Magento's records, and the Magento field each is made from.
     derived_fields: ClassVar[Mapping[str, str | None]] = {}
+    # Properties of records the tap writes without Magento (deletions.DELETED_AT): in the
+    # schema, never asked of Magento.
+    tap_properties: ClassVar[Mapping[str, dict[str, Any]]] = {}
     # Magento's answers are JSON typed by its service interfaces already (Framework/Reflection/
     # DataObjectProcessor.php casts every getter's value to its declared type, castValueToType),
     # so the SDK's conformance would only re-check each value: it took three quarters of the
@@ -139,7 +146,9 @@ class MagentoStream(Stream):
     TYPE_CONFORMANCE_LEVEL = TypeConformanceLevel.NONE
 
     def __init__(self, tap: TapMagento2) -> None:
-        super().__init__(tap=tap, schema=load_schema(self.name))
+        schema = load_schema(self.name)
+        schema["properties"].update(self.tap_properties)
+        super().__init__(tap=tap, schema=schema)
         self.magento_tap = tap
         self.report = StreamReport()
         self._known_properties: frozenset[str] | None = None
@@ -148,7 +157,9 @@ class MagentoStream(Stream):
         self.timestamp_fields = tuple(
             name
             for name, spec in self.schema.get("properties", {}).items()
-            if spec.get("format") == "date-time" and name not in self.derived_fields
+            if spec.get("format") == "date-time"
+            and name not in self.derived_fields
+            and name not in self.tap_properties
         )
 
     @property
@@ -254,6 +265,8 @@ class MagentoStream(Stream):
             return None
         wanted: list[str] = []
         for name in [*chosen, *sorted(self.required_fields())]:
+            if name in self.tap_properties:
+                continue
             source = self.derived_fields.get(name, name)
             if source and source not in wanted:
                 wanted.append(source)
@@ -402,7 +415,49 @@ class FullTableStream(MagentoStream):
     # False for routes that answer a plain list without searchCriteria (store views, websites).
     searchable: ClassVar[bool] = True
 
+    @property
+    def emit_activate_version_messages(self) -> bool:
+        # Singer SDK 0.54's Stream.sync writes ACTIVATE_VERSION before the first record when
+        # the config has `emit_activate_version_messages`. A loader that honours it drops every
+        # row of an older version then (target-postgres' activate_version), so the table is
+        # empty while the read runs and stays part-empty if the run dies. The tap writes it
+        # once the whole table has been read instead (read, activate_table_version).
+        return False
+
     def read(self, context: Context | None) -> Iterator[dict[str, Any]]:
+        version = self.begin_table_version(context)
+        yield from self.read_table(context)
+        if version is not None:
+            self.activate_table_version(version, context)
+
+    def begin_table_version(self, context: Context | None) -> int | None:
+        """The version every RECORD of this read carries, or None when no ACTIVATE_VERSION
+        follows: turned off, or in BATCH mode, whose files carry no version (a loader would take
+        every row of them for an old version and drop it)."""
+        if not self.magento_tap.activate_versions or self.get_batch_config(self.config):
+            return None
+        # Seconds, as the SDK counts them; above the last activated version even if this
+        # machine's clock is behind the one of the run before.
+        version = int(time.time())
+        last = self.get_context_state(context).get(TABLE_VERSION)
+        if isinstance(last, int) and last >= version:
+            version = last + 1
+        self._stream_version = version
+        return version
+
+    def activate_table_version(self, version: int, context: Context | None) -> None:
+        """Tell the loader the table is now exactly the rows of `version`."""
+        self._write_activate_version_message(version)
+        self.get_context_state(context)[TABLE_VERSION] = version
+        self.state_manager.is_flushed = False
+        self.flush_state()
+        self.logger.info(
+            "%s: ACTIVATE_VERSION %d: loaders that honour it drop rows this read did not bring",
+            self.label(context),
+            version,
+        )
+
+    def read_table(self, context: Context | None) -> Iterator[dict[str, Any]]:
         label = self.label(context)
         store_code = context.get("store_code") if context else None
         progress = Progress(self, label)

@@ -24,6 +24,7 @@ from tap_magento2.catalog_streams import (
 )
 from tap_magento2.client import MagentoCursorError
 from tap_magento2.customer_streams import CustomerGroupsStream, CustomersStream
+from tap_magento2.deletions import DEFAULT_INTERVAL_HOURS, DeletionStateError
 from tap_magento2.inventory_streams import (
     InventorySourcesStream,
     InventoryStocksStream,
@@ -77,6 +78,10 @@ INCREMENTAL_STREAMS = (
     "products",
     "categories",
 )
+
+# The streams the deletion check can read every id of (the DeletionCheckedStream types): all
+# incremental ones but order_items, which come inside orders.
+DELETION_CHECK_STREAMS = tuple(name for name in INCREMENTAL_STREAMS if name != "order_items")
 
 DEFAULT_PAGE_SIZE = 300
 # Magento stamps updated_at before the write commits (FACTS.md, Time): a row can appear later
@@ -167,6 +172,42 @@ TAP_SETTINGS: dict[str, dict[str, Any]] = {
         ),
     },
 }
+TAP_SETTINGS.update(
+    {
+        "emit_activate_version_messages": {
+            "type": ["boolean"],
+            "default": True,
+            "description": (
+                "Write ACTIVATE_VERSION once each full-table stream (source_items, companies, "
+                "company_credits, store views, groups, websites, customer_groups, "
+                "product_attributes, inventory sources and stocks) has been read whole, so a "
+                "loader that honours it (target-postgres) drops the rows the store no longer "
+                "has. Never in BATCH mode."
+            ),
+        },
+        "deletion_check_streams": {
+            "type": ["array"],
+            "items": {"type": ["string"]},
+            "default": [],
+            "description": (
+                "Incremental streams whose deletes the tap finds: it keeps the ids it wrote in "
+                "state, reads every id the store has (one request per page_size ids) at most "
+                "every deletion_check_interval_hours, and writes a record with _sdc_deleted_at "
+                f"for each one gone. Any of {', '.join(DELETION_CHECK_STREAMS)}. Default: none."
+            ),
+        },
+        "deletion_check_interval_hours": {
+            "type": ["integer"],
+            "default": DEFAULT_INTERVAL_HOURS,
+            "minimum": 0,
+            "description": (
+                "Least hours between two deletion checks of a stream (0: every run). Magento "
+                "loads every row of the table to answer a check, so a daily one finds deletes "
+                "within a day at the cost of one scan a day. Default: 24."
+            ),
+        },
+    }
+)
 for _stream in INCREMENTAL_STREAMS:
     TAP_SETTINGS[f"{_stream}_last_pull"] = {
         "type": ["string"],
@@ -210,7 +251,12 @@ class TapMagento2(Tap):
         """Run a sync; a refusal from the store is reported in one line, without a traceback."""
         try:
             super().invoke(**kwargs)
-        except (MagentoError, MagentoCursorError, UnreadableRecordsError) as error:
+        except (
+            MagentoError,
+            MagentoCursorError,
+            UnreadableRecordsError,
+            DeletionStateError,
+        ) as error:
             cls.logger.error("%s", error)  # noqa: TRY400 - the message says it all
             raise SystemExit(1) from None
 
@@ -245,6 +291,13 @@ class TapMagento2(Tap):
             not isinstance(codes, list) or not all(isinstance(c, str) and c for c in codes)
         ):
             problems.append("store_codes: give a list of store view codes such as [default, fr]")
+        checked = self.config.get("deletion_check_streams") or []
+        unknown = [name for name in checked if name not in DELETION_CHECK_STREAMS]
+        if unknown:
+            problems.append(
+                f"deletion_check_streams: {', '.join(map(str, unknown))} cannot be checked; "
+                f"give some of {', '.join(DELETION_CHECK_STREAMS)} (order_items go with orders)"
+            )
         return problems
 
     @cached_property
@@ -271,6 +324,19 @@ class TapMagento2(Tap):
     def workers(self) -> int:
         """Requests a stream sends at once (max_concurrency; the client may send fewer)."""
         return self.magento_settings.max_concurrency
+
+    @property
+    def activate_versions(self) -> bool:
+        return bool(self.config.get("emit_activate_version_messages", True))
+
+    @property
+    def deletion_check_streams(self) -> frozenset[str]:
+        return frozenset(self.config.get("deletion_check_streams") or ())
+
+    @property
+    def deletion_check_interval_hours(self) -> int:
+        value = self.config.get("deletion_check_interval_hours")
+        return DEFAULT_INTERVAL_HOURS if value is None else int(value)
 
     @property
     def store_codes(self) -> list[str]:
