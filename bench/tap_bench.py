@@ -10,10 +10,10 @@ the sandbox commits at once):
   returned order (the sandbox's latency_ms / per_item_latency_ms) with 8 PHP workers (its
   max_concurrency), at max_concurrency 1 and at the tap's default, their ratio, and the share of
   what such a store can serve (8 x 300 / (100 ms + 300 x 1 ms) = 6,000 orders/s);
-- the tap's CPU time per record at 0 ms (user + system of the tap process, less the same process
-  reading no records: start-up, imports, discovery of settings) against the floor of
+- the tap's CPU time per record at 0 ms (user + system of the tap process, as the slope between
+  a small and a large run, so start-up, imports and per-run costs cancel) against the floor of
   `json.loads` + `json.dumps` of the same records in this process, for orders (large records)
-  and for customers and source items (small ones);
+  and for customers and MSI source items (small ones);
 - the tap process's peak resident memory reading the small and the large store at the default
   concurrency, and their ratio.
 
@@ -153,37 +153,42 @@ def floor_seconds_per_record(sample: list[bytes]) -> float:
     return best / len(texts)
 
 
-def start_sandbox(orders: int) -> Sandbox:
+def start_sandbox(
+    orders: int, customers: int | None = None, products: int | None = None
+) -> Sandbox:
     started = time.perf_counter()
-    sandbox = Sandbox(seed=1, orders=orders, b2b=False, msi=True).start()
-    print(f"  (sandbox with {orders:,} orders seeded in {time.perf_counter() - started:.0f} s)")
+    sandbox = Sandbox(
+        seed=1, orders=orders, customers=customers, products=products, b2b=False, msi=True
+    ).start()
+    counts = {"orders": orders, "customers": customers, "products": products}
+    what = ", ".join(f"{value:,} {name}" for name, value in counts.items() if value is not None)
+    print(f"  (sandbox with {what} seeded in {time.perf_counter() - started:.0f} s)")
     return sandbox
 
 
 @dataclass
 class CpuFigure:
+    """CPU per record as the slope between a small and a large run: fixed costs cancel."""
+
     stream: str
-    records: int
-    per_record: float
-    floor: float
+    runs: tuple[TapRun, TapRun]
+
+    @property
+    def per_record(self) -> float:
+        small, large = self.runs
+        return (large.cpu - small.cpu) / (large.records - small.records)
+
+    @property
+    def floor(self) -> float:
+        return floor_seconds_per_record(self.runs[1].sample)
 
 
-def cpu_per_record(sandbox: Sandbox, workdir: Path, stream: str, baseline: float) -> CpuFigure:
-    run = run_tap(sandbox, workdir, stream=stream)
-    per_record = (run.cpu - baseline) / run.records
-    return CpuFigure(stream, run.records, per_record, floor_seconds_per_record(run.sample))
-
-
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="2,000 and 10,000 orders")
-    args = parser.parse_args()
-    small, large = (2_000, 10_000) if args.quick else (10_000, 100_000)
-
+def order_runs(small: int, large: int) -> tuple[dict[int, TapRun], dict[int, float], float]:
+    """Orders at 0 ms on both stores (speed, CPU, memory), and on the large one at 100 ms +
+    1 ms per order with 8 PHP workers, one request at a time and at the default."""
     memory: dict[int, TapRun] = {}
-    figures: list[CpuFigure] = []
     rates: dict[int, float] = {}
-    baseline_cpu = baseline_wall = 0.0
+    baseline_wall = 0.0
     for orders in (small, large):
         print(f"orders: {orders:,}")
         sandbox = start_sandbox(orders)
@@ -193,11 +198,7 @@ def main() -> int:
                 if orders == small:
                     # The same process reading nothing: start-up and one empty page.
                     empty = run_tap(sandbox, workdir, {"end_date": "2000-01-01 00:00:00"})
-                    baseline_cpu, baseline_wall = empty.cpu, empty.wall
-                    figures.extend(
-                        cpu_per_record(sandbox, workdir, stream, baseline_cpu)
-                        for stream in ("orders", "customers", "source_items")
-                    )
+                    baseline_wall = empty.wall
                 run = run_tap(sandbox, workdir)
                 if run.records != orders:
                     raise SystemExit(f"the tap wrote {run.records} orders of {orders}")
@@ -212,6 +213,31 @@ def main() -> int:
                         rates[workers] = slow.records / (slow.wall - baseline_wall)
         finally:
             sandbox.stop()
+    return memory, rates, baseline_wall
+
+
+def small_record_figures(sizes: tuple[tuple[int, int], ...]) -> list[CpuFigure]:
+    """CPU per record of customers and MSI source items (about three per product)."""
+    runs: dict[str, list[TapRun]] = {"customers": [], "source_items": []}
+    for customers, products in sizes:
+        sandbox = start_sandbox(50, customers=customers, products=products)
+        try:
+            with tempfile.TemporaryDirectory() as tmp:
+                for stream, done in runs.items():
+                    done.append(run_tap(sandbox, Path(tmp), stream=stream))
+        finally:
+            sandbox.stop()
+    return [CpuFigure(stream, (done[0], done[1])) for stream, done in runs.items()]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="2,000 and 10,000 orders")
+    args = parser.parse_args()
+    small, large = (2_000, 10_000) if args.quick else (10_000, 100_000)
+    sizes = ((2_000, 700), (8_000, 2_800)) if args.quick else ((5_000, 1_500), (25_000, 7_500))
+    memory, rates, baseline_wall = order_runs(small, large)
+    figures = [CpuFigure("orders", (memory[small], memory[large])), *small_record_figures(sizes)]
 
     print()
     print("results (this run)")
@@ -229,10 +255,11 @@ def main() -> int:
         f"{default / one:.1f}x; the store can serve {serves:,.0f}/s: {default / serves:.0%} of it"
     )
     for figure in figures:
+        counts = " and ".join(f"{run.records:,}" for run in figure.runs)
         print(
-            f"  CPU per record, {figure.stream} ({figure.records:,} records, 0 ms): "
-            f"{figure.per_record * 1e6:,.0f} µs against json.loads+dumps "
-            f"{figure.floor * 1e6:,.0f} µs: {figure.per_record / figure.floor:.2f}x"
+            f"  CPU per record, {figure.stream} (slope between runs of {counts}, 0 ms): "
+            f"{figure.per_record * 1e6:,.1f} µs against json.loads+dumps "
+            f"{figure.floor * 1e6:,.1f} µs: {figure.per_record / figure.floor:.2f}x"
         )
     for orders, run in memory.items():
         print(f"  peak memory at {orders:,} orders: {run.peak_rss_mb:,.0f} MB")

@@ -677,6 +677,7 @@ class IncrementalStream(MagentoStream):
                     fields=fields,
                     workers=self.magento_tap.workers,
                 )
+                walk.partition(page.total_count - len(items))
                 yield from self.write_in_order(walk, progress, page.total_count - len(items))
                 return
 

@@ -3,10 +3,11 @@
 
 Incremental streams: the range [start, bound) is cut into time windows, each paged with the exact
 keyset cursor by one worker; the rows are written window after window, so the output stays in
-(updated_at, id) order and STATE after any page is resumable. The windows are cut as the walk
-learns where the rows are: a worker whose window holds more than two pages beyond its first one,
-while a worker is idle, gives the later half of its remaining time range to a new window. A busy
-second cannot be cut and is paged by one worker. Windows keep each request's COUNT and sort small
+(updated_at, id) order and STATE after any page is resumable. The windows are cut where the rows
+are: at the start, at the updated_at of evenly spaced ranks of the remaining rows (one-row pages,
+asked at once); later, a worker whose window still holds more than two pages while a worker is
+idle gives the later half of its time range to a new window. A busy second cannot be cut and is
+paged by one worker. Windows keep each request's COUNT and sort small
 too, which matters on tables with no index on updated_at (customers, products).
 
 Full-table streams: the first page gives total_count; the other pages are asked at once (by
@@ -42,6 +43,8 @@ Row = tuple[dict[str, Any], str]
 # Pages that may wait to be written, per worker: a page of 300 large orders is some 15 MB once
 # decoded, so the bound is what keeps memory flat, and one is enough to keep every worker busy.
 BUFFERED_PAGES = 1
+# Windows cut at the start, per worker: more windows than workers even out their sizes.
+WINDOWS_PER_WORKER = 4
 
 
 def _seconds(value: str) -> int:
@@ -89,6 +92,58 @@ class WindowedWalk:
         self.stopping = False
         self.condition = threading.Condition()
         self.splits = 0
+
+    # -- the windows ----------------------------------------------------------------------
+
+    def partition(self, remaining: int) -> None:
+        """Cut the range where the rows are: the updated_at of the rows at ranks remaining/n,
+        2 remaining/n, ... (one-row pages by offset, asked at once) are the windows' bounds.
+
+        The bounds need not be exact, only ordered: a row that moves meanwhile is in one window
+        or the next, never in two and never in none, since the windows cover [cursor, bound).
+        """
+        size = self.stream.request_page_size
+        count = min(self.workers * WINDOWS_PER_WORKER, remaining // size)
+        if count < 2:  # noqa: PLR2004 - one window needs no bounds
+            return
+        first = self.windows[0]
+        ranks = [remaining * n // count + 1 for n in range(1, count)]
+        with ThreadPoolExecutor(self.workers, thread_name_prefix=f"{self.stream.name}-cut") as pool:
+            found = list(pool.map(self.time_at_rank, ranks))
+        after = first.cursor[0] if first.cursor else first.lower
+        bounds = sorted({t for t in found if t is not None and (after is None or t > after)})
+        bounds = [t for t in bounds if t < first.upper]
+        if not bounds:
+            return
+        uppers = [*bounds, first.upper]
+        windows = [Window(first.lower, uppers[0], first.cursor)]
+        windows += [
+            Window(lower, upper, None) for lower, upper in zip(bounds, uppers[1:], strict=True)
+        ]
+        self.windows = windows
+        self.splits += len(windows) - 1
+
+    def time_at_rank(self, rank: int) -> str | None:
+        """The updated_at of the rank-th remaining row (1-based), None if it cannot be read."""
+        first = self.windows[0]
+        stream = self.stream
+        try:
+            page = stream.search(
+                lambda _: stream.keyset_criteria(1, first.lower, first.cursor, first.upper).page(
+                    1, rank
+                ),
+                self.store_code,
+                None,
+                size=1,
+            )
+        except MagentoError as error:
+            if breaks_the_page(error):
+                return None  # an unreadable record: a bound fewer
+            raise
+        if not page.items:
+            return None
+        value: str = page.items[0][stream.replication_key]
+        return value
 
     # -- the ordered output --------------------------------------------------------------
 

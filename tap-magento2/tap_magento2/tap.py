@@ -10,7 +10,16 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from magento2_rest import ConfigError, MagentoClient, MagentoError, MagentoSettings, timestamps
+from magento2_rest import (
+    ConfigError,
+    MagentoAuthError,
+    MagentoClient,
+    MagentoError,
+    MagentoNotFound,
+    MagentoResponseError,
+    MagentoSettings,
+    timestamps,
+)
 from magento2_rest import config_jsonschema as rest_config_jsonschema
 from singer_sdk import Tap
 from singer_sdk.exceptions import ConfigValidationError
@@ -218,6 +227,15 @@ for _stream in INCREMENTAL_STREAMS:
     }
 
 
+def never_works(error: MagentoError) -> bool:
+    """An answer (or its absence) that no retry later will change: wrong url or credentials."""
+    if isinstance(error, (MagentoAuthError, MagentoResponseError)):
+        return True  # refused credentials; an HTML page or a body that is not Magento's
+    if isinstance(error, MagentoNotFound):
+        return True  # GET /V1/products/attributes is in every Magento: url is not Magento REST
+    return error.status is None and "has not answered once" in str(error)
+
+
 class UnreadableRecordsError(RuntimeError):
     """The run ends with a failure: streams stopped at records no answer can hold."""
 
@@ -231,10 +249,15 @@ class TapMagento2(Tap):
 
     name = "tap-magento2"
     message_writer_class = SingerWriter
+    # The catalog depends on the store (products' custom attributes), so discovery validates
+    # the config as a sync does: a config that can never work fails before Meltano goes on.
+    dynamic_catalog = True
     config_jsonschema = {  # noqa: RUF012 - the SDK reads it as a class attribute
         "type": "object",
         "properties": {**rest_config_jsonschema, **TAP_SETTINGS},
-        "required": ["url"],
+        # `url` is required, but a missing one is reported by setting_problems in the same
+        # words as a wrong one ("url: missing; give the store's base URL ..."), not as the
+        # schema's "'url' is a required property".
     }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -416,10 +439,18 @@ class TapMagento2(Tap):
         return [stream_type(tap=self) for stream_type in STREAM_TYPES]
 
     def run_discovery(self) -> str:
+        """The catalog, typed from the store. A config that can never work fails here, at once
+        and in one line, since discovery is the first thing Meltano runs: a missing or wrong
+        setting, credentials the store refuses, a URL where no store answers or that is not
+        Magento's REST API. A store that is only overloaded or down (429, 5xx) leaves the custom
+        attributes untyped, with a warning."""
         products = self.streams.get("products")
         if isinstance(products, ProductsStream):
             try:
                 products.type_custom_attributes()
-            except (ConfigError, MagentoError) as error:
+            except MagentoError as error:
+                if never_works(error):
+                    self.logger.error("%s", error)  # noqa: TRY400 - the message says it all
+                    raise SystemExit(1) from None
                 self.logger.warning("products: custom_attributes_by_code stays untyped (%s)", error)
         return super().run_discovery()
