@@ -213,6 +213,10 @@ class App:
         """The answer, the entities it carries and the rows its search matched."""
         _, api, parts = self._split(path)
         fault = self._fault(request.method, _route_key(api, parts))
+        if fault == "slow":
+            entry["fault"] = fault
+            time.sleep(self.sandbox.settings.faults.slow_seconds)
+            fault = None
         if fault is not None:
             entry["fault"] = fault
             # Read the request as a server in front of PHP has: closing a socket with unread
@@ -417,6 +421,23 @@ class App:
                 status=503,
                 headers={"Retry-After": retry_after},
                 content_type="text/html",
+            )
+        if fault == "502":
+            return Response(
+                "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
+                "<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n"
+                "</body>\r\n</html>\r\n",
+                status=502,
+                content_type="text/html",
+            )
+        if fault == "waf":
+            # A firewall that blocks the client itself (its IP, its User-Agent): 403 and a page.
+            return Response(
+                "<!DOCTYPE html><html><head><title>Attention Required! | Cloudflare</title></head>"
+                "<body><h1>Sorry, you have been blocked</h1><p>This website is using a security "
+                "service to protect itself from online attacks.</p></body></html>",
+                status=403,
+                content_type="text/html; charset=UTF-8",
             )
         if fault == "html":
             # A firewall or challenge page (Cloudflare, Sucuri) served with 200 in front of
