@@ -8,8 +8,8 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-# "502": a gateway whose PHP backend died; "waf": a firewall's 403 block page (Cloudflare,
-# Sucuri); "slow": the right answer after faults.slow_seconds (past a client's read timeout).
+# Besides 429, 500 and 503: 502 is a gateway whose PHP backend died, waf a firewall's 403 block
+# page (Cloudflare, Sucuri), slow the right answer after faults.slow_seconds (past a timeout).
 FAULT_KINDS = ("429", "500", "502", "503", "drop", "html", "truncate", "waf", "slow")
 # The kinds a store answers when nothing is configured: the ones present before 502, waf, slow.
 DEFAULT_FAULT_KINDS = ("429", "500", "503", "drop", "html", "truncate")
