@@ -60,6 +60,8 @@ class Settings:
     past_end_mode: str = "empty"
     input_limits: bool = False
     bearer_integration_tokens: bool = False
+    # Magento_TwoFactorAuth: admin tokens only through its provider endpoints.
+    admin_2fa: bool = False
     async_consumer: str = "auto"
     # Seconds between a write stamping updated_at and its commit (a number, or [low, high] for a
     # random lag in that range): Magento stamps before it commits (FACTS.md, Time).
@@ -84,6 +86,7 @@ class Settings:
                 "past_end_mode": self.past_end_mode,
                 "input_limits": self.input_limits,
                 "bearer_integration_tokens": self.bearer_integration_tokens,
+                "admin_2fa": self.admin_2fa,
                 "async_consumer": self.async_consumer,
                 "commit_lag": copy.deepcopy(self.commit_lag),
                 "unreadable": copy.deepcopy(self.unreadable),
@@ -119,6 +122,7 @@ class Settings:
             self.past_end_mode = staged["past_end_mode"]
             self.input_limits = bool(staged["input_limits"])
             self.bearer_integration_tokens = bool(staged["bearer_integration_tokens"])
+            self.admin_2fa = bool(staged["admin_2fa"])
             self.async_consumer = staged["async_consumer"]
             self.commit_lag = staged["commit_lag"]
             self.unreadable = staged["unreadable"]
@@ -180,6 +184,6 @@ def _validate_plain(staged: dict[str, Any]) -> None:
         raise SettingsError(f"past_end_mode takes one of {PAST_END_MODES}")
     if staged["async_consumer"] not in ASYNC_CONSUMER_MODES:
         raise SettingsError(f"async_consumer takes one of {ASYNC_CONSUMER_MODES}")
-    for key in ("input_limits", "bearer_integration_tokens"):
+    for key in ("input_limits", "bearer_integration_tokens", "admin_2fa"):
         if not isinstance(staged[key], bool):
             raise SettingsError(f"setting {key!r} takes true or false")
