@@ -348,8 +348,11 @@ class Store:
                 names += ["created_at"] if kind.created_at else []
                 names += ["updated_at"] if kind.updated_at else []
                 for name in names:
+                    # InnoDB's secondary indexes end with the primary key, so sales_order's
+                    # index on updated_at serves ORDER BY updated_at, entity_id as it is.
+                    columns = f"{name}, id" if name == "updated_at" else name
                     conn.execute(
-                        f"CREATE INDEX IF NOT EXISTS {kind.name}_{name} ON {kind.name} ({name})"
+                        f"CREATE INDEX IF NOT EXISTS {kind.name}_{name} ON {kind.name} ({columns})"
                     )
             conn.execute("ANALYZE")
 
