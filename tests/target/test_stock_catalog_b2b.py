@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from magento2_rest import SearchCriteria, path_segment
 
-from tests.target.helpers import MODES, client, posts_to, stream_messages
+from tests.target.helpers import CONCURRENCY, MODES, client, posts_to, stream_messages
 
 
 def product_skus(sb, count: int) -> list[str]:
@@ -45,22 +45,37 @@ def test_source_items_are_set(sandbox, make_config, run_target, mode):
     assert (float(third["quantity"]), int(third["status"])) == (5.5, 0)
 
 
-def test_array_limit_splits_the_batch_never_drops_it(sandbox, make_config, run_target):
-    pairs = [
-        (sku, source) for source in ("default", "eu_warehouse") for sku in product_skus(sandbox, 30)
-    ]
-    pairs = pairs[:45]
+@pytest.mark.parametrize("concurrency", CONCURRENCY)
+def test_array_limit_splits_the_batch_never_drops_or_doubles_it(
+    sandbox, make_config, run_target, concurrency
+):
+    """Input limits on (20 items per synchronous array): the first body is refused, the store's
+    limit is learned, and every item is in exactly one accepted body; the second source of each
+    SKU goes after the first, never in a body in flight at the same time."""
+    skus = product_skus(sandbox, 30)
+    assert len(skus) > 20  # noqa: PLR2004 - more than one body's worth per source
+    pairs = [(sku, source) for source in ("default", "eu_warehouse") for sku in skus]
     sandbox.control.update_settings(input_limits=True)
     records = [
         {"sku": sku, "source_code": source, "quantity": 100 + n}
         for n, (sku, source) in enumerate(pairs)
     ]
-    run = run_target(make_config(sandbox, batch_size=100), stream_messages("source_items", records))
+    config = make_config(sandbox, batch_size=100, max_concurrency=concurrency)
+    run = run_target(config, stream_messages("source_items", records))
 
-    assert run.summary["source_items"]["written"] == 45
+    assert run.summary["source_items"]["written"] == len(records)
     posts = posts_to(sandbox, r"/V1/inventory/source-items$")
-    assert posts[0]["status"] == 400  # the store named its limit once...
-    assert [p["status"] for p in posts[1:]] == [200, 200, 200]  # ...then 20 + 20 + 5
+    # The store named its limit once, on the first body (one SKU per item: one source)...
+    assert (posts[0]["status"], posts[0]["body_items"]) == (400, len(skus))
+    accepted = posts[1:]
+    # ...then 20 + the rest, for each source.
+    assert [p["status"] for p in accepted] == [200] * 4
+    rest = len(skus) - 20
+    assert sorted(p["body_items"] for p in accepted) == sorted([20, rest, 20, rest])
+    assert sum(p["body_items"] for p in accepted) == len(records)
+    first_source = [p for p in accepted if p["seq"] <= posts[0]["seq"] + 2]
+    second_source = [p for p in accepted if p not in first_source]
+    assert max(p["ended"] for p in first_source) <= min(p["started"] for p in second_source)
     for n, (sku, source) in enumerate(pairs):
         assert float(source_item(sandbox, sku, source)["quantity"]) == 100 + n
 
