@@ -10,7 +10,6 @@ strings, not by parsing and re-encoding them.
 from __future__ import annotations
 
 import contextlib
-import copy
 import json
 import re
 import sqlite3
@@ -458,7 +457,9 @@ class Store:
         than default/all the document becomes that store view's version (a store-scoped save)
         and only updated_at of the global document moves."""
         spec = kind_of(kind)
-        doc = copy.deepcopy(doc)
+        # Only top-level fields are set here and the document is stored serialized: a shallow
+        # copy keeps the caller's dict as it was (a deep one was a third of a stock save's time).
+        doc = dict(doc)
         with self.transaction():
             if "\x1f" not in spec.id_field and doc.get(spec.id_field) is None:
                 doc[spec.id_field] = self.next_id(kind)
