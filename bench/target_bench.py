@@ -36,7 +36,7 @@ from target_magento2.records import kind_schema
 from target_magento2.target import TargetMagento2
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Iterable, Iterator
 
 # Seed 1 puts about one order in seven in state `new` (nothing invoiced or shipped yet).
 ORDERS_PER_FRESH = 8
@@ -65,7 +65,7 @@ def store_process(**options: Any) -> Iterator[StoreProcess]:
         command += [f"--{name}", str(value)]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
     try:
-        lines = process.stdout or []
+        lines: Iterable[str] = process.stdout or []
         url = next((line[len("url: ") :].strip() for line in lines if "url: " in line), "")
         if not url:
             msg = f"the sandbox did not start: {' '.join(command)}"
