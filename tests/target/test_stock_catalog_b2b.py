@@ -53,7 +53,7 @@ def test_array_limit_splits_the_batch_never_drops_or_doubles_it(
     limit is learned, and every item is in exactly one accepted body; the second source of each
     SKU goes after the first, never in a body in flight at the same time."""
     skus = product_skus(sandbox, 30)
-    assert len(skus) > 20  # noqa: PLR2004 - more than one body's worth per source
+    assert len(skus) > 20  # more than one body's worth per source
     pairs = [(sku, source) for source in ("default", "eu_warehouse") for sku in skus]
     sandbox.control.update_settings(input_limits=True)
     records = [
@@ -161,7 +161,10 @@ def test_companies_change_only_the_fields_given(sandbox, make_config, run_target
 
 
 @pytest.mark.parametrize("mode", MODES)
-def test_company_credit_limit_and_balance_change_once(sandbox, make_config, run_target, mode):
+@pytest.mark.parametrize("concurrency", CONCURRENCY)
+def test_company_credit_limit_and_balance_change_once(
+    sandbox, make_config, run_target, mode, concurrency
+):
     with client(sandbox) as api:
         credit = api.get("/companyCredits/company/1")
     records = [
@@ -173,7 +176,7 @@ def test_company_credit_limit_and_balance_change_once(sandbox, make_config, run_
         },
         {"company_id": 1, "balance_change": {"value": -40, "reference": "ERP-CHG-1"}},
     ]
-    config = make_config(sandbox, api_type=mode)
+    config = make_config(sandbox, api_type=mode, max_concurrency=concurrency)
 
     run = run_target(config, stream_messages("company_credits", records))
     replay = run_target(config, stream_messages("company_credits", records))
@@ -234,7 +237,10 @@ def test_new_product_without_a_name_is_refused_with_magentos_words(
     assert 'The "Product Name" attribute value is empty' in line["message"]
 
 
-def test_lost_answer_to_a_balance_change_changes_the_balance_once(sandbox, make_config, run_target):
+@pytest.mark.parametrize("concurrency", CONCURRENCY)
+def test_lost_answer_to_a_balance_change_changes_the_balance_once(
+    sandbox, make_config, run_target, concurrency
+):
     """The store commits increaseBalance, then drops the connection: the target finds the history
     entry by its reference instead of sending the change again."""
     with client(sandbox) as api:
@@ -243,7 +249,7 @@ def test_lost_answer_to_a_balance_change_changes_the_balance_once(sandbox, make_
         drop_after_commit={"route": r"/increaseBalance$", "method": "POST", "count": 1}
     )
     run = run_target(
-        make_config(sandbox),
+        make_config(sandbox, max_concurrency=concurrency),
         stream_messages(
             "company_credits",
             [{"company_id": 1, "balance_change": {"value": 30, "reference": "LOST-PAY-1"}}],
