@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from magento2_rest import MagentoClient, MagentoSettings, SearchCriteria
-from magento2_sandbox.control import SandboxControl
+from magento2_sandbox.control import SandboxControl, requests_at_once
 from magento2_sandbox.sandbox import DEFAULT_CREDENTIALS
 from target_magento2.records import kind_schema
 from target_magento2.target import TargetMagento2
@@ -162,16 +162,6 @@ def statuses(log: list[dict[str, Any]]) -> str:
     return ", ".join(f"{n} {key}" for key, n in sorted(counts.items()))
 
 
-def peak_at_once(spans: list[tuple[float, float]]) -> int:
-    """The most spans open at one moment."""
-    events = sorted([(start, 1) for start, _ in spans] + [(end, -1) for _, end in spans])
-    peak = now = 0
-    for _, step in events:
-        now += step
-        peak = max(peak, now)
-    return peak
-
-
 # ------------------------------------------------------------------------------ source items
 
 
@@ -232,24 +222,17 @@ def check_orders(
 ) -> dict[str, int]:
     """From the request log: writes per order and kind, overlapping writes for one order; from
     the store: each order's invoices and shipments."""
-    per_order: dict[int, list[tuple[float, float]]] = defaultdict(list)
+    per_order: dict[int, list[dict[str, Any]]] = defaultdict(list)
     accepted: Counter[tuple[int, str]] = Counter()
-    spans = []
     for entry in log:
         found = ORDER_WRITE.search(entry["path"])
         if entry["method"] != "POST" or found is None:
             continue
         order_id, action = int(found.group(1)), found.group(2)
-        per_order[order_id].append((entry["started"], entry["ended"]))
-        spans.append((entry["started"], entry["ended"]))
+        per_order[order_id].append(entry)
         if 200 <= entry["status"] < 300:
             accepted[order_id, action] += 1
-    overlapping = sum(
-        1
-        for order_spans in per_order.values()
-        for a, b in zip(sorted(order_spans), sorted(order_spans)[1:], strict=False)
-        if b[0] < a[1]
-    )
+    overlapping = sum(1 for own in per_order.values() if requests_at_once(own) > 1)
     sandbox.control.update_settings(latency_ms=0, per_item_latency_ms=0)
     documents: dict[str, Counter[int]] = {}
     with api_of(sandbox) as api:
@@ -264,7 +247,7 @@ def check_orders(
     return {
         "twice": sum(1 for n in accepted.values() if n > 1),
         "overlapping": overlapping,
-        "peak": peak_at_once(spans),
+        "peak": requests_at_once([e for own in per_order.values() for e in own]),
         "one_invoice": sum(1 for i in ids if documents["/invoices"][i] == 1),
         "one_shipment": sum(1 for i in ids if documents["/shipments"][i] == 1),
     }
@@ -316,7 +299,7 @@ def bench_documents(args: argparse.Namespace, knobs: dict[str, Any], tmp: Path) 
         f"{seconds[1] / seconds[args.concurrency]:.1f}x faster"
     )
     print(
-        "twice: orders with two accepted POSTs of one kind; overlap: POSTs for one order whose "
+        "twice: orders with two accepted POSTs of one kind; overlap: orders with two POSTs whose "
         "spans (arrival to answer, in the sandbox's log) meet; peak: most order POSTs at once; "
         f"1 invoice / 1 shipment: orders of the {count:,} the store shows exactly one of"
     )
