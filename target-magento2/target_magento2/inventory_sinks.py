@@ -35,10 +35,12 @@ class SourceItemsSink(ArraySink):
     array_field = "sourceItems"
 
     def wave_key(self, entry: Entry) -> Any:
-        # No two requests in flight hold one SKU: MSI saves a SKU's rows and reindexes its stock
-        # by SKU (Inventory/Model/SourceItem/Command/SourceItemsSave.php), and two saves of one
-        # SKU at once can deadlock, which Magento answers "Could not save Source Item". A later
-        # record of the same SKU goes in the next wave, so it also lands last.
+        # No two requests in flight hold one SKU: two saves of one SKU at once race on its rows
+        # (its source items, the legacy stock item the default source is copied to, its stock
+        # index), and a save that fails that way - a deadlock - comes back as 400 "Could not save
+        # Source Item", as any failure of the save does (Inventory/Model/SourceItem/Command/
+        # Handler/SourceItemsSaveHandler.php). A later record of a SKU goes in the next wave, so
+        # it also lands last.
         return entry.data["sku"]
 
     def item(self, entry: Entry) -> dict[str, Any]:

@@ -649,8 +649,8 @@ class ArraySink(MagentoSink):
             self.learn_limit(min(limit, len(part) - 1), message)
             return self.parts(part)
         # One bad item refuses the whole body (MSI validates the batch as a whole,
-        # Inventory/Model/SourceItem/Command/SourceItemsSave.php): halve until the refused items
-        # stand alone, so the others are still written.
+        # Inventory/Model/SourceItem/Command/Handler/SourceItemsSaveHandler.php): halve until
+        # the refused items stand alone, so the others are still written.
         half = len(part) // 2
         return [part[:half], part[half:]]
 
