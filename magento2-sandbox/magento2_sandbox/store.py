@@ -482,7 +482,7 @@ class Store:
                         "VALUES (?, ?, ?, ?)",
                         (kind, str(key), store_code, self.pack(dumps(doc))),
                     )
-                if spec.updated_at:
+                if spec.updated_at and existing.get("updated_at") != doc["updated_at"]:
                     existing["updated_at"] = doc["updated_at"]
                     self._write(spec, [existing])
                     self._touch_scoped(spec, key, doc["updated_at"], store_code)
@@ -582,6 +582,8 @@ class Store:
                 if store_code == skip:
                     continue
                 scoped = json.loads(self.unpack(text))
+                if scoped.get("updated_at") == updated_at:
+                    continue  # nothing moves: a save that keeps updated_at (touch=False)
                 scoped["updated_at"] = updated_at
                 conn.execute(
                     "UPDATE scoped SET doc = ? WHERE kind = ? AND id = ? AND store_code = ?",
