@@ -606,33 +606,38 @@ class ArraySink(MagentoSink):
                 self.write_v1(wave)
 
     def write_v1(self, entries: list[Entry]) -> None:
-        if self.limit_key not in self.magento_target.array_probed and len(entries) > 1:
-            first = self.parts(entries)[0]
-            self.send_v1(first)
+        parts = self.parts(entries)
+        if self.limit_key not in self.magento_target.array_probed and len(parts) > 1:
+            # The first body alone; what it leaves to send goes with the others.
+            first = parts.pop(0)
+            parts[0:0] = self.send_body(first)
             self.magento_target.array_probed.add(self.limit_key)
-            entries = entries[len(first) :]
-        self.workers.map(self.send_v1, self.parts(entries))
+        self.workers.map(self.send_v1, parts)
 
     def send_v1(self, part: list[Entry]) -> None:
-        """One body; what the store refuses is split, never dropped, until each refused item
-        stands alone with Magento's message."""
+        """A body and, one after the other, the pieces of it the store sends back."""
         pending = [part]
         while pending:
             part = pending.pop(0)
             if len(part) > self.items_per_body:
                 pending[0:0] = self.parts(part)
                 continue
-            try:
-                self.magento.request(
-                    "POST", self.array_route, json=self.array_body(part), idempotent=True
-                )
-            except MagentoError as error:
-                if not is_refusal(error):
-                    raise
-                pending[0:0] = self.split_refused(part, error.message or str(error), error)
-                continue
-            for entry in part:
-                self.settle(entry, "written")
+            pending[0:0] = self.send_body(part)
+
+    def send_body(self, part: list[Entry]) -> list[list[Entry]]:
+        """One request; the pieces of it to send again. What the store refuses is split, never
+        dropped, until each refused item stands alone with Magento's message."""
+        try:
+            self.magento.request(
+                "POST", self.array_route, json=self.array_body(part), idempotent=True
+            )
+        except MagentoError as error:
+            if not is_refusal(error):
+                raise
+            return self.split_refused(part, error.message or str(error), error)
+        for entry in part:
+            self.settle(entry, "written")
+        return []
 
     def split_refused(
         self, part: list[Entry], message: str, error: MagentoError | OperationResult
