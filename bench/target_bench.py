@@ -329,11 +329,19 @@ def main() -> None:
         f"cores, Python {platform.python_version()}; sandbox settings: {json.dumps(knobs)} "
         f"(input_limits as shown); target max_concurrency {args.concurrency}"
     )
+    print(f"load average before: {load()}")
     with tempfile.TemporaryDirectory() as tmp:
         if args.only in {None, "source_items"}:
             bench_source_items(args, knobs, Path(tmp))
         if args.only in {None, "documents"}:
             bench_documents(args, knobs, Path(tmp))
+    print(
+        f"\nload average after: {load()} (above the number of cores: other work shared the machine)"
+    )
+
+
+def load() -> str:
+    return " ".join(f"{n:.2f}" for n in os.getloadavg())
 
 
 if __name__ == "__main__":
