@@ -8,7 +8,7 @@ MELTANO_VENV := .venv-meltano
 PACKAGES := magento2-rest magento2-sandbox tap-magento2 target-magento2
 PYTEST_ARGS ?= -n 2 --dist loadfile
 
-.PHONY: help venv lint typecheck pytest test demo bench meltano clean
+.PHONY: help venv lint typecheck pytest test demo bench meltano postgres clean
 
 help:
 	@echo "make demo   - sandbox store + a real 'meltano run tap-magento2 target-duckdb'"
@@ -41,6 +41,18 @@ $(MELTANO_VENV)/.installed: requirements-meltano.txt
 
 meltano: .meltano/.installed
 
+# The end-to-end tests of target-postgres start a throwaway server from Debian's PostgreSQL
+# (programs in /usr/lib/postgresql/<version>/bin, off PATH). As root, a machine without it gets
+# it from apt; anyone else is told how, and those tests skip (on CI, where CI is set, they fail).
+postgres:
+	@if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "PostgreSQL is missing: apt-get install -y postgresql"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
+	else \
+		echo "PostgreSQL is missing: install Debian's postgresql package (sudo apt-get install -y postgresql) for the target-postgres tests"; \
+	fi
+
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -48,7 +60,7 @@ lint: venv
 typecheck: venv
 	$(BIN)/mypy $(foreach p,$(PACKAGES),$(p)/$(subst -,_,$(p))) tests bench
 
-pytest: venv meltano
+pytest: venv meltano postgres
 	PATH="$(CURDIR)/$(BIN):$(CURDIR)/$(MELTANO_VENV)/bin:$$PATH" $(BIN)/pytest $(PYTEST_ARGS)
 
 test: lint typecheck pytest

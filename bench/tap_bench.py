@@ -1,20 +1,24 @@
 # Copyright 2026 The tap-magento2 authors. Licensed under the Apache License, Version 2.0.
-"""Benchmark of tap-magento2 against the sandbox: speed, CPU per record, peak memory.
+"""Benchmark of tap-magento2 against the sandbox: speed, concurrency, CPU per record, memory.
 
-    python bench/tap_bench.py            # 10,000 and 100,000 orders (seeding 100k takes minutes)
+    python bench/tap_bench.py            # 10,000 and 100,000 orders (seeding 100k takes a minute)
     python bench/tap_bench.py --quick    # 2,000 and 10,000 orders
 
-Measured in one run and printed, for the orders stream (page_size 300, order_items not selected):
-- records per second with the store answering at once (0 ms), and at 100 ms per request plus
-  1 ms per returned order (the sandbox's latency_ms / per_item_latency_ms), against the ceiling
-  of sequential paging at that latency;
-- the tap's CPU time per record (user + system of the tap process, less the same process
-  reading no records: start-up, imports, discovery of settings) against the floor of
-  `json.loads` + `json.dumps` of the same records in this process;
-- the tap process's peak resident memory at both sizes.
+Measured in one run and printed (page_size 300, order_items not selected, commit_lag_seconds 0:
+the sandbox commits at once):
+- records per second of the orders stream on the large store at 100 ms per request plus 1 ms per
+  returned order (the sandbox's latency_ms / per_item_latency_ms) with 8 PHP workers (its
+  max_concurrency), at max_concurrency 1 and at the tap's default, their ratio, and the share of
+  what such a store can serve (8 x 300 / (100 ms + 300 x 1 ms) = 6,000 orders/s);
+- the tap's CPU time per record at 0 ms (user + system of the tap process, as the slope between
+  a small and a large run, so start-up, imports and per-run costs cancel) against the floor of
+  `json.loads` + `json.dumps` of the same records in this process, for orders (large records)
+  and for customers and MSI source items (small ones);
+- the tap process's peak resident memory reading the small and the large store at the default
+  concurrency, and their ratio.
 
 The tap runs as a child process (`python -m tap_magento2`), so its CPU time and memory are its
-own; the sandbox serves from a thread of this process.
+own; the sandbox serves from threads of this process.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from magento2_sandbox import Sandbox
+from tap_magento2.tap import DEFAULT_READ_CONCURRENCY
 
 PAGE_SIZE = 300
 RECORD_PREFIX = b'{"type":"RECORD"'
@@ -65,8 +70,8 @@ class TapRun:
     sample: list[bytes]
 
 
-def orders_catalog(config_path: Path) -> dict[str, Any]:
-    """The tap's discovered catalog with only the orders stream selected."""
+def stream_catalog(config_path: Path, stream: str) -> dict[str, Any]:
+    """The tap's discovered catalog with only `stream` selected."""
     answer = subprocess.run(
         [sys.executable, "-m", "tap_magento2", "--config", str(config_path), "--discover"],
         capture_output=True,
@@ -76,18 +81,29 @@ def orders_catalog(config_path: Path) -> dict[str, Any]:
     for entry in catalog["streams"]:
         for item in entry["metadata"]:
             if not item["breadcrumb"]:
-                item["metadata"]["selected"] = entry["tap_stream_id"] == "orders"
+                item["metadata"]["selected"] = entry["tap_stream_id"] == stream
     return catalog
 
 
-def run_tap(sandbox: Sandbox, workdir: Path, extra: dict[str, Any] | None = None) -> TapRun:
-    """One sync of the orders stream in a child process; its own CPU time and peak memory."""
-    config = {"url": sandbox.url, **sandbox.credentials, "page_size": PAGE_SIZE, **(extra or {})}
+def run_tap(
+    sandbox: Sandbox,
+    workdir: Path,
+    extra: dict[str, Any] | None = None,
+    stream: str = "orders",
+) -> TapRun:
+    """One sync of `stream` in a child process; its own CPU time and peak memory."""
+    config = {
+        "url": sandbox.url,
+        **sandbox.credentials,
+        "page_size": PAGE_SIZE,
+        "commit_lag_seconds": 0,
+        **(extra or {}),
+    }
     config_path = workdir / "config.json"
     config_path.write_text(json.dumps(config))
-    catalog_path = workdir / "catalog.json"
+    catalog_path = workdir / f"catalog-{stream}.json"
     if not catalog_path.exists():
-        catalog_path.write_text(json.dumps(orders_catalog(config_path)))
+        catalog_path.write_text(json.dumps(stream_catalog(config_path, stream)))
     hwm_path = workdir / "hwm"
     command = [
         sys.executable,
@@ -137,11 +153,81 @@ def floor_seconds_per_record(sample: list[bytes]) -> float:
     return best / len(texts)
 
 
-def start_sandbox(orders: int) -> Sandbox:
+def start_sandbox(
+    orders: int, customers: int | None = None, products: int | None = None
+) -> Sandbox:
     started = time.perf_counter()
-    sandbox = Sandbox(seed=1, orders=orders, b2b=False, msi=False).start()
-    print(f"  (sandbox with {orders:,} orders seeded in {time.perf_counter() - started:.0f} s)")
+    sandbox = Sandbox(
+        seed=1, orders=orders, customers=customers, products=products, b2b=False, msi=True
+    ).start()
+    counts = {"orders": orders, "customers": customers, "products": products}
+    what = ", ".join(f"{value:,} {name}" for name, value in counts.items() if value is not None)
+    print(f"  (sandbox with {what} seeded in {time.perf_counter() - started:.0f} s)")
     return sandbox
+
+
+@dataclass
+class CpuFigure:
+    """CPU per record as the slope between a small and a large run: fixed costs cancel."""
+
+    stream: str
+    runs: tuple[TapRun, TapRun]
+
+    @property
+    def per_record(self) -> float:
+        small, large = self.runs
+        return (large.cpu - small.cpu) / (large.records - small.records)
+
+    @property
+    def floor(self) -> float:
+        return floor_seconds_per_record(self.runs[1].sample)
+
+
+def order_runs(small: int, large: int) -> tuple[dict[int, TapRun], dict[int, float], float]:
+    """Orders at 0 ms on both stores (speed, CPU, memory), and on the large one at 100 ms +
+    1 ms per order with 8 PHP workers, one request at a time and at the default."""
+    memory: dict[int, TapRun] = {}
+    rates: dict[int, float] = {}
+    baseline_wall = 0.0
+    for orders in (small, large):
+        print(f"orders: {orders:,}")
+        sandbox = start_sandbox(orders)
+        try:
+            with tempfile.TemporaryDirectory() as tmp:
+                workdir = Path(tmp)
+                if orders == small:
+                    # The same process reading nothing: start-up and one empty page.
+                    empty = run_tap(sandbox, workdir, {"end_date": "2000-01-01 00:00:00"})
+                    baseline_wall = empty.wall
+                run = run_tap(sandbox, workdir)
+                if run.records != orders:
+                    raise SystemExit(f"the tap wrote {run.records} orders of {orders}")
+                memory[orders] = run
+                if orders == large:
+                    print("  at 100 ms per request + 1 ms per order, 8 PHP workers")
+                    sandbox.control.update_settings(
+                        latency_ms=100, per_item_latency_ms=1, max_concurrency=8
+                    )
+                    for workers in (1, DEFAULT_READ_CONCURRENCY):
+                        slow = run_tap(sandbox, workdir, {"max_concurrency": workers})
+                        rates[workers] = slow.records / (slow.wall - baseline_wall)
+        finally:
+            sandbox.stop()
+    return memory, rates, baseline_wall
+
+
+def small_record_figures(sizes: tuple[tuple[int, int], ...]) -> list[CpuFigure]:
+    """CPU per record of customers and MSI source items (about three per product)."""
+    runs: dict[str, list[TapRun]] = {"customers": [], "source_items": []}
+    for customers, products in sizes:
+        sandbox = start_sandbox(50, customers=customers, products=products)
+        try:
+            with tempfile.TemporaryDirectory() as tmp:
+                for stream, done in runs.items():
+                    done.append(run_tap(sandbox, Path(tmp), stream=stream))
+        finally:
+            sandbox.stop()
+    return [CpuFigure(stream, (done[0], done[1])) for stream, done in runs.items()]
 
 
 def main() -> int:
@@ -149,62 +235,36 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="2,000 and 10,000 orders")
     args = parser.parse_args()
     small, large = (2_000, 10_000) if args.quick else (10_000, 100_000)
-    latency_orders = 1_500 if args.quick else 6_000
-
-    results: dict[int, TapRun] = {}
-    baseline_cpu = baseline_wall = 0.0
-    floor = 0.0
-    for orders in (small, large):
-        print(f"orders: {orders:,}")
-        sandbox = start_sandbox(orders)
-        try:
-            with tempfile.TemporaryDirectory() as tmp:
-                workdir = Path(tmp)
-                run = run_tap(sandbox, workdir)
-                if run.records != orders:
-                    raise SystemExit(f"the tap wrote {run.records} orders of {orders}")
-                results[orders] = run
-                if orders == small:
-                    # The same process reading nothing: start-up and one empty page.
-                    empty = run_tap(sandbox, workdir, {"end_date": "2000-01-01 00:00:00"})
-                    baseline_cpu, baseline_wall = empty.cpu, empty.wall
-                    floor = floor_seconds_per_record(run.sample)
-        finally:
-            sandbox.stop()
-
-    print(f"latency: 100 ms per request + 1 ms per order, {latency_orders:,} orders")
-    sandbox = start_sandbox(latency_orders)
-    try:
-        sandbox.control.update_settings(latency_ms=100, per_item_latency_ms=1)
-        with tempfile.TemporaryDirectory() as tmp:
-            slow = run_tap(sandbox, Path(tmp))
-    finally:
-        sandbox.stop()
+    sizes = ((2_000, 700), (8_000, 2_800)) if args.quick else ((5_000, 1_500), (25_000, 7_500))
+    memory, rates, baseline_wall = order_runs(small, large)
+    figures = [CpuFigure("orders", (memory[small], memory[large])), *small_record_figures(sizes)]
 
     print()
     print("results (this run)")
-    fast = results[large]
     print(f"  start-up of the tap process (a run reading nothing): {baseline_wall:.2f} s")
+    fast = memory[large]
     print(
-        f"  records/s at 0 ms ({large:,} orders): {fast.records / fast.wall:,.0f} "
-        f"({fast.records / (fast.wall - baseline_wall):,.0f} after start-up)"
+        f"  records/s at 0 ms ({large:,} orders, max_concurrency {DEFAULT_READ_CONCURRENCY}): "
+        f"{fast.records / (fast.wall - baseline_wall):,.0f} after start-up"
     )
-    ceiling = PAGE_SIZE / (0.100 + PAGE_SIZE * 0.001)
-    rate = slow.records / (slow.wall - baseline_wall)
+    serves = 8 * PAGE_SIZE / (0.100 + PAGE_SIZE * 0.001)
+    one, default = rates[1], rates[DEFAULT_READ_CONCURRENCY]
     print(
-        f"  records/s at 100 ms + 1 ms/order ({slow.records:,} orders): "
-        f"{slow.records / slow.wall:,.0f} ({rate:,.0f} after start-up; one request at a time "
-        f"cannot pass {ceiling:,.0f}/s with pages of {PAGE_SIZE}: {rate / ceiling:.0%} of that)"
+        f"  records/s at 100 ms + 1 ms/order, 8 workers ({large:,} orders): {one:,.0f} at "
+        f"max_concurrency 1, {default:,.0f} at {DEFAULT_READ_CONCURRENCY} (the default): "
+        f"{default / one:.1f}x; the store can serve {serves:,.0f}/s: {default / serves:.0%} of it"
     )
-    for orders, run in results.items():
-        per_record = (run.cpu - baseline_cpu) / run.records
+    for figure in figures:
+        counts = " and ".join(f"{run.records:,}" for run in figure.runs)
         print(
-            f"  CPU per record at {orders:,} orders: {per_record * 1e6:,.0f} µs "
-            f"(floor json.loads+dumps {floor * 1e6:,.0f} µs, ratio {per_record / floor:.1f}x; "
-            f"start-up {baseline_cpu:.2f} s CPU excluded)"
+            f"  CPU per record, {figure.stream} (slope between runs of {counts}, 0 ms): "
+            f"{figure.per_record * 1e6:,.1f} µs against json.loads+dumps "
+            f"{figure.floor * 1e6:,.1f} µs: {figure.per_record / figure.floor:.2f}x"
         )
-    for orders, run in results.items():
+    for orders, run in memory.items():
         print(f"  peak memory at {orders:,} orders: {run.peak_rss_mb:,.0f} MB")
+    ratio = memory[large].peak_rss_mb / memory[small].peak_rss_mb
+    print(f"  peak memory, {large:,} against {small:,} orders: {ratio:.2f}x")
     return 0
 
 

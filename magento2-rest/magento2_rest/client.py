@@ -22,6 +22,7 @@ from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import backoff
+import msgspec
 import requests
 import urllib3.exceptions
 from requests.adapters import HTTPAdapter
@@ -62,6 +63,9 @@ OVERLOADED_STATUSES = frozenset({429, 503})
 # row), sometimes transient (a deadlock, a lost database connection). Idempotent requests get a
 # couple of retries for the transient kind, without spending the whole budget on the other.
 MAX_SERVER_ERROR_RETRIES = 2
+# Seconds of refused connections (or unknown host names) before a client that has had no answer
+# at all gives up: a store that answered before gets the whole max_retry_time instead.
+FIRST_CONTACT_TIME = 4.0
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 
 BACKOFF_BASE = 1.0
@@ -99,12 +103,19 @@ class _RetryableError(Exception):
     """An attempt failed in a way worth repeating; carries the error to raise if retries run out."""
 
     def __init__(
-        self, error: MagentoError, *, retry_after: float | None = None, server_error: bool = False
+        self,
+        error: MagentoError,
+        *,
+        retry_after: float | None = None,
+        server_error: bool = False,
+        unreachable: bool = False,
     ) -> None:
         super().__init__(str(error))
         self.error = error
         self.retry_after = retry_after
         self.server_error = server_error
+        # No connection could be made (refused, unknown host): nothing was sent.
+        self.unreachable = unreachable
 
 
 def parse_retry_after(response: requests.Response) -> float | None:
@@ -158,6 +169,15 @@ class _RetryPolicy:
         if not isinstance(exc, _RetryableError):
             return True
         if isinstance(exc.error, MagentoTimeout) and not self.retry_timeouts:
+            return True
+        if exc.unreachable and not self.client.answered and self.elapsed() >= FIRST_CONTACT_TIME:
+            # A store that never answered this run, refusing connections or with a name that
+            # does not resolve, is almost always a wrong url: say so now, not after minutes.
+            exc.error = _with_text(
+                exc.error,
+                f"{exc.error}; the store has not answered once in this run: check url (scheme, "
+                "host and port)",
+            )
             return True
         if exc.server_error:
             self.server_errors += 1
@@ -216,6 +236,8 @@ class MagentoClient:
         # every later page of every caller on this client is asked at that size.
         self.max_page_size: int | None = None
         self.last_response_date: datetime | None = None
+        # Whether the store has answered anything yet (see FIRST_CONTACT_TIME).
+        self.answered = False
         self.lock = threading.Lock()
         self._session = requests.Session()
         # Magento's REST answers need no cookies; keeping none leaves the session without
@@ -478,6 +500,7 @@ class MagentoClient:
             raise _failure(exc, method, label, idempotent=idempotent) from None
         finally:
             self.concurrency.release()
+        self.answered = True
         if response.status_code in OVERLOADED_STATUSES:
             self.concurrency.overloaded(response.status_code, f"{method} {label}")
         else:
@@ -601,7 +624,10 @@ def _failure(
             f"{method} {label}: {what}; {READ_BACK}", method=method, route=label
         )
     kind = MagentoTimeout if what == READ_TIMED_OUT else MagentoUnavailable
-    return _RetryableError(kind(f"{method} {label}: {what}", method=method, route=label))
+    return _RetryableError(
+        kind(f"{method} {label}: {what}", method=method, route=label),
+        unreachable=_never_sent(exc) and not isinstance(exc, requests.ConnectTimeout),
+    )
 
 
 def _refusal(
@@ -652,8 +678,8 @@ def _parse_success(response: requests.Response, method: str, label: str) -> Any:
             status=response.status_code,
         )
     try:
-        return json.loads(response.content)
-    except ValueError:
+        return msgspec.json.decode(response.content)
+    except msgspec.DecodeError:
         raise MagentoResponseError(
             f"{method} {label} answered {response.status_code} with a body that is not JSON "
             f"({excerpt(response.text)})",

@@ -29,6 +29,8 @@ class ConcurrencyReport:
     throttled: int
 
     def line(self) -> str:
+        if self.ceiling == 1:
+            return "one request at a time"
         if not self.throttled:
             return f"up to {self.ceiling} requests at once"
         return (

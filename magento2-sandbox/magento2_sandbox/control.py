@@ -93,6 +93,12 @@ class SandboxControl:
             payload["at"] = at
         return dict(self._call("POST", "mass-update", payload))
 
+    def delete(self, kind: str, ids: list[Any]) -> dict[str, Any]:
+        """Remove entities of a kind (a database delete: no cascade, no updated_at moves).
+        Source items take (sku, source_code) pairs."""
+        keys = [list(key) if isinstance(key, tuple) else key for key in ids]
+        return dict(self._call("POST", "delete", {"kind": kind, "ids": keys}))
+
     def clock(self) -> dict[str, Any]:
         return dict(self._call("GET", "clock"))
 

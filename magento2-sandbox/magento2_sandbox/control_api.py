@@ -89,6 +89,12 @@ def _route(sandbox: Sandbox, request: Request, method: str, parts: list[str]) ->
         return sandbox.mass_update(
             str(payload.get("kind", "orders")), int(payload.get("count", 1000)), payload.get("at")
         )
+    if head == "delete" and len(parts) == 1 and method == "POST":
+        payload = _payload(request)
+        ids = payload.get("ids")
+        if not isinstance(ids, list):
+            raise ControlError(400, 'give "ids": a list of ids ([sku, source_code] pairs)')
+        return sandbox.delete(_kind(str(payload.get("kind", ""))), ids)
     if head == "clock" and len(parts) == 1:
         if method == "POST":
             payload = _payload(request)

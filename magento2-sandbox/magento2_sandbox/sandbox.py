@@ -303,6 +303,25 @@ class Sandbox:
         self.store.set_updated_at(kind, chosen, at)
         return {"kind": kind, "at": at, "ids": chosen}
 
+    def delete(self, kind: str, ids: list[Any]) -> dict[str, Any]:
+        """Remove entities as a database delete would (an import, a module's clean-up, a script):
+        nothing else changes, no updated_at moves. The REST DELETE routes do what Magento's
+        repositories do instead (routes/*_write.py)."""
+        spec = KINDS[kind]
+        parts = spec.id_field.split("\x1f")
+        deleted: list[Any] = []
+        missing: list[Any] = []
+        with self.store.transaction():
+            for given in ids:
+                key = tuple(given[part] for part in parts) if isinstance(given, dict) else given
+                key = tuple(key) if isinstance(key, list) else key
+                if self.store.get(kind, key) is None:
+                    missing.append(given)
+                    continue
+                self.store.delete(kind, key)
+                deleted.append(given)
+        return {"kind": kind, "deleted": deleted, "missing": missing}
+
     def run_consumer(self) -> Any:
         """Run the async.operations.all consumer once (magento2_sandbox.asyncbulk)."""
         return asyncbulk.run_consumer(self.store)

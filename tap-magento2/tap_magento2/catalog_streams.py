@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from magento2_rest import SearchCriteria
 
-from tap_magento2.client import FullTableStream, IncrementalStream
+from tap_magento2.client import FullTableStream
 from tap_magento2.customer_streams import custom_attributes_by_code
+from tap_magento2.deletions import DeletionCheckedStream
 
 if TYPE_CHECKING:
     from singer_sdk.helpers.types import Context
@@ -67,7 +68,7 @@ def convert(value: Any, schema: dict[str, Any]) -> Any:
         return None
 
 
-class ProductsStream(IncrementalStream):
+class ProductsStream(DeletionCheckedStream):
     """GET /V1/products, once per store view in store_codes, with a bookmark per store view.
 
     Product values (name, price, status...) differ per store view, so a record's key is
@@ -133,7 +134,7 @@ class ProductAttributesStream(FullTableStream):
     primary_keys = ("attribute_id",)
 
 
-class CategoriesStream(IncrementalStream):
+class CategoriesStream(DeletionCheckedStream):
     """GET /V1/categories/list: an EAV collection, filtered by entity_id, answering `id`."""
 
     name = "categories"

@@ -28,8 +28,11 @@ from magento2_rest import (
     timestamps,
 )
 from singer_sdk import Stream
+from singer_sdk.helpers._util import utc_now
 from singer_sdk.helpers.conform import TypeConformanceLevel
+from singer_sdk.singerlib import RecordMessage
 
+from tap_magento2 import concurrency
 from tap_magento2.narrowing import Narrowing, UnreadableRecordError, breaks_the_page
 
 if TYPE_CHECKING:
@@ -52,6 +55,10 @@ def load_schema(name: str) -> dict[str, Any]:
     path = resources.files("tap_magento2").joinpath("schemas").joinpath(f"{name}.json")
     schema: dict[str, Any] = json.loads(path.read_text("utf-8"))
     return schema
+
+
+# The last table version a full-table stream activated, in its Singer state.
+TABLE_VERSION = "table_version"
 
 
 class MagentoCursorError(RuntimeError):
@@ -128,6 +135,9 @@ class MagentoStream(Stream):
     module: ClassVar[str | None] = None
     # Properties the tap adds to Magento's records, and the Magento field each is made from.
     derived_fields: ClassVar[Mapping[str, str | None]] = {}
+    # Properties of records the tap writes without Magento (deletions.DELETED_AT): in the
+    # schema, never asked of Magento.
+    tap_properties: ClassVar[Mapping[str, dict[str, Any]]] = {}
     # Magento's answers are JSON typed by its service interfaces already (Framework/Reflection/
     # DataObjectProcessor.php casts every getter's value to its declared type, castValueToType),
     # so the SDK's conformance would only re-check each value: it took three quarters of the
@@ -136,7 +146,9 @@ class MagentoStream(Stream):
     TYPE_CONFORMANCE_LEVEL = TypeConformanceLevel.NONE
 
     def __init__(self, tap: TapMagento2) -> None:
-        super().__init__(tap=tap, schema=load_schema(self.name))
+        schema = load_schema(self.name)
+        schema["properties"].update(self.tap_properties)
+        super().__init__(tap=tap, schema=schema)
         self.magento_tap = tap
         self.report = StreamReport()
         self._known_properties: frozenset[str] | None = None
@@ -145,7 +157,9 @@ class MagentoStream(Stream):
         self.timestamp_fields = tuple(
             name
             for name, spec in self.schema.get("properties", {}).items()
-            if spec.get("format") == "date-time" and name not in self.derived_fields
+            if spec.get("format") == "date-time"
+            and name not in self.derived_fields
+            and name not in self.tap_properties
         )
 
     @property
@@ -176,6 +190,31 @@ class MagentoStream(Stream):
             if name in record:
                 record[name] = timestamps.to_iso(record[name])
         return record
+
+    def _generate_record_messages(
+        self, record: dict[str, Any]
+    ) -> Generator[RecordMessage, None, None]:
+        # The SDK walks every nested property of every record against the selection mask
+        # (pop_deselected_record_properties): a fifth of the tap's CPU per order when nothing
+        # is deselected (bench/tap_bench.py). Skipped then; a catalog that deselects anything
+        # gets the SDK's walk as before.
+        if not self.everything_selected:
+            yield from super()._generate_record_messages(record)
+            return
+        for stream_map in self.stream_maps:
+            mapped = stream_map.transform(record)
+            if mapped is not None:
+                yield RecordMessage(
+                    stream=stream_map.stream_alias,
+                    record=mapped,
+                    version=self._stream_version,
+                    time_extracted=utc_now(),
+                )
+
+    @functools.cached_property
+    def everything_selected(self) -> bool:
+        """No property of this stream, at any depth, is deselected in the catalog."""
+        return all(selected for breadcrumb, selected in self.mask.items() if breadcrumb)
 
     def begin_companion(self, carrier: str) -> None:
         """Start writing this stream's records from another stream's answers (order_items)."""
@@ -226,6 +265,8 @@ class MagentoStream(Stream):
             return None
         wanted: list[str] = []
         for name in [*chosen, *sorted(self.required_fields())]:
+            if name in self.tap_properties:
+                continue
             source = self.derived_fields.get(name, name)
             if source and source not in wanted:
                 wanted.append(source)
@@ -374,7 +415,49 @@ class FullTableStream(MagentoStream):
     # False for routes that answer a plain list without searchCriteria (store views, websites).
     searchable: ClassVar[bool] = True
 
+    @property
+    def emit_activate_version_messages(self) -> bool:
+        # Singer SDK 0.54's Stream.sync writes ACTIVATE_VERSION before the first record when
+        # the config has `emit_activate_version_messages`. A loader that honours it drops every
+        # row of an older version then (target-postgres' activate_version), so the table is
+        # empty while the read runs and stays part-empty if the run dies. The tap writes it
+        # once the whole table has been read instead (read, activate_table_version).
+        return False
+
     def read(self, context: Context | None) -> Iterator[dict[str, Any]]:
+        version = self.begin_table_version(context)
+        yield from self.read_table(context)
+        if version is not None:
+            self.activate_table_version(version, context)
+
+    def begin_table_version(self, context: Context | None) -> int | None:
+        """The version every RECORD of this read carries, or None when no ACTIVATE_VERSION
+        follows: turned off, or in BATCH mode, whose files carry no version (a loader would take
+        every row of them for an old version and drop it)."""
+        if not self.magento_tap.activate_versions or self.get_batch_config(self.config):
+            return None
+        # Seconds, as the SDK counts them; above the last activated version even if this
+        # machine's clock is behind the one of the run before.
+        version = int(time.time())
+        last = self.get_context_state(context).get(TABLE_VERSION)
+        if isinstance(last, int) and last >= version:
+            version = last + 1
+        self._stream_version = version
+        return version
+
+    def activate_table_version(self, version: int, context: Context | None) -> None:
+        """Tell the loader the table is now exactly the rows of `version`."""
+        self._write_activate_version_message(version)
+        self.get_context_state(context)[TABLE_VERSION] = version
+        self.state_manager.is_flushed = False
+        self.flush_state()
+        self.logger.info(
+            "%s: ACTIVATE_VERSION %d: loaders that honour it drop rows this read did not bring",
+            self.label(context),
+            version,
+        )
+
+    def read_table(self, context: Context | None) -> Iterator[dict[str, Any]]:
         label = self.label(context)
         store_code = context.get("store_code") if context else None
         progress = Progress(self, label)
@@ -392,7 +475,15 @@ class FullTableStream(MagentoStream):
         for name in self.sort_fields or self.primary_keys:
             criteria = criteria.order_by(name, "ASC")
         fields = self.fields_parameter()
-        for page in self.offset_pages(self.route, criteria, store_code, fields):
+        pages = concurrency.offset_pages(
+            self,
+            self.route,
+            criteria,
+            store_code=store_code,
+            fields=fields,
+            workers=self.magento_tap.workers,
+        )
+        for page in pages:
             progress.page(len(page.items), page.total_count)
             for row in page.items:
                 yield self.shape(row, context)
@@ -525,7 +616,7 @@ class IncrementalStream(MagentoStream):
             criteria.order_by(key_name, "ASC").order_by(self.id_filter_field, "ASC").page(size, 1)
         )
 
-    def keyset_rows(
+    def keyset_rows(  # noqa: C901 - one walk: its bound, its failures, its hand-over
         self, start: str | None, store_code: str | None, label: str
     ) -> Iterator[tuple[dict[str, Any], str]]:
         """Rows with start <= updated_at < bound in (updated_at, id) order, with updated_at."""
@@ -576,6 +667,36 @@ class IncrementalStream(MagentoStream):
             self.flush_state()
             if ended:
                 return
+            if self.magento_tap.workers > 1 and bound is not None:
+                walk = concurrency.WindowedWalk(
+                    self,
+                    start=start,
+                    cursor=cursor,
+                    bound=bound,
+                    store_code=store_code,
+                    fields=fields,
+                    workers=self.magento_tap.workers,
+                )
+                walk.partition(page.total_count - len(items))
+                yield from self.write_in_order(walk, progress, page.total_count - len(items))
+                return
+
+    def write_in_order(
+        self, walk: concurrency.WindowedWalk, progress: Progress, left: int
+    ) -> Iterator[tuple[dict[str, Any], str]]:
+        """The rest of the walk, read by several workers, in the same order, STATE per page."""
+        total = progress.done + left
+        for rows in walk.rows():
+            progress.page(len(rows), max(total, progress.done + len(rows)))
+            yield from rows
+            self.flush_state()
+        if walk.splits:
+            self.logger.info(
+                "%s: read in %d time windows by %d workers",
+                self.name,
+                walk.splits + 1,
+                walk.workers,
+            )
 
     def read_around(
         self,

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from tap_magento2.client import FullTableStream, IncrementalStream
+from tap_magento2.client import FullTableStream
+from tap_magento2.deletions import DeletionCheckedStream
 
 if TYPE_CHECKING:
     from singer_sdk.helpers.types import Context
@@ -23,7 +24,7 @@ def custom_attributes_by_code(record: dict[str, Any]) -> dict[str, Any] | None:
     }
 
 
-class CustomersStream(IncrementalStream):
+class CustomersStream(DeletionCheckedStream):
     """GET /V1/customers/search: an EAV collection, filtered by entity_id, answering `id`."""
 
     name = "customers"

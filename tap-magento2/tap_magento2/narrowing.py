@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from magento2_rest import Filter, MagentoError, MagentoNotFound, SearchCriteria, timestamps
 
 if TYPE_CHECKING:
-    from collections.abc import Generator
+    from collections.abc import Callable, Generator
 
     from tap_magento2.client import IncrementalStream
 
@@ -95,12 +95,15 @@ class Narrowing:
         bound: str | None,
         store_code: str | None,
         fields: str | None,
+        flush: Callable[[], None] | None = None,
     ) -> None:
         self.stream = stream
         self.start = start
         self.bound = bound
         self.store_code = store_code
         self.fields = fields
+        # Called after each page's rows: STATE, or handing a page to the ordered output.
+        self.flush = flush or stream.flush_state
 
     def criteria(
         self, size: int, cursor: tuple[str, int] | None, extra: tuple[Filter, ...] = ()
@@ -158,7 +161,7 @@ class Narrowing:
             key = self.stream.replication_key
             for row in found:
                 yield row, row[key]
-            self.stream.flush_state()
+            self.flush()
             read += len(found)
         return cursor, None
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from magento2_rest import timestamps
 
 from tap_magento2.client import IncrementalStream
+from tap_magento2.deletions import DeletionCheckedStream
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
     from singer_sdk.helpers.types import Context
 
 
-class OrdersStream(IncrementalStream):
+class OrdersStream(DeletionCheckedStream):
     """GET /V1/orders. Also writes order_items from the same answers (no extra requests)."""
 
     name = "orders"
@@ -105,19 +106,19 @@ class OrderItemsStream(IncrementalStream):
         return iter(())
 
 
-class InvoicesStream(IncrementalStream):
+class InvoicesStream(DeletionCheckedStream):
     name = "invoices"
     route = "/invoices"
     primary_keys = ("entity_id",)
 
 
-class ShipmentsStream(IncrementalStream):
+class ShipmentsStream(DeletionCheckedStream):
     name = "shipments"
     route = "/shipments"
     primary_keys = ("entity_id",)
 
 
-class CreditmemosStream(IncrementalStream):
+class CreditmemosStream(DeletionCheckedStream):
     name = "creditmemos"
     route = "/creditmemos"
     primary_keys = ("entity_id",)

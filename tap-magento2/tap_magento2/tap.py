@@ -10,7 +10,16 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from magento2_rest import ConfigError, MagentoClient, MagentoError, MagentoSettings, timestamps
+from magento2_rest import (
+    ConfigError,
+    MagentoAuthError,
+    MagentoClient,
+    MagentoError,
+    MagentoNotFound,
+    MagentoResponseError,
+    MagentoSettings,
+    timestamps,
+)
 from magento2_rest import config_jsonschema as rest_config_jsonschema
 from singer_sdk import Tap
 from singer_sdk.exceptions import ConfigValidationError
@@ -24,12 +33,14 @@ from tap_magento2.catalog_streams import (
 )
 from tap_magento2.client import MagentoCursorError
 from tap_magento2.customer_streams import CustomerGroupsStream, CustomersStream
+from tap_magento2.deletions import DEFAULT_INTERVAL_HOURS, DeletionStateError
 from tap_magento2.inventory_streams import (
     InventorySourcesStream,
     InventoryStocksStream,
     SourceItemsStream,
 )
 from tap_magento2.narrowing import UnreadableRecordError
+from tap_magento2.output import SingerWriter
 from tap_magento2.sales_streams import (
     CreditmemosStream,
     InvoicesStream,
@@ -77,12 +88,22 @@ INCREMENTAL_STREAMS = (
     "categories",
 )
 
+# The streams the deletion check can read every id of (the DeletionCheckedStream types): all
+# incremental ones but order_items, which come inside orders.
+DELETION_CHECK_STREAMS = tuple(name for name in INCREMENTAL_STREAMS if name != "order_items")
+
 DEFAULT_PAGE_SIZE = 300
 # Magento stamps updated_at before the write commits (FACTS.md, Time): a row can appear later
 # with an updated_at already below a bound of "now". Two minutes covers an online capture inside
 # the save (payment gateways time out after 45 to 60 s) and a product save's URL rewrites and
 # indexers; what it costs is freshness: the rows of the last two minutes come next run.
 DEFAULT_COMMIT_LAG_SECONDS = 120
+# A read holds one of the store's PHP-FPM workers for the time of a page and writes nothing, so
+# no row lock waits on it. Eight at once make a backfill about as many times faster as long as the
+# store has workers to spare (bench/tap_bench.py: a store of 8 workers at 100 ms + 1 ms a row),
+# and the first 429 or 503 halves it (magento2_rest.politeness). A store that shares a small
+# pool with its shoppers sets less.
+DEFAULT_READ_CONCURRENCY = 8
 DEFAULT_UNREADABLE_FILE = "unreadable_records.jsonl"
 DATE_HELP = "UTC 'YYYY-MM-DD HH:MM:SS' (Magento's form) or ISO 8601 with an offset"
 
@@ -108,6 +129,16 @@ TAP_SETTINGS: dict[str, dict[str, Any]] = {
         "description": (
             "Records per request. Lowered to the store's maximum when its Web API input "
             "limits refuse it (Magento 2.4.7 allows 300 when they are on)."
+        ),
+    },
+    "max_concurrency": {
+        "type": ["integer"],
+        "default": DEFAULT_READ_CONCURRENCY,
+        "minimum": 1,
+        "description": (
+            "Requests a stream sends at once: its range is cut into time windows read together "
+            "and written in order. Halved when the store or its CDN answers 429 or 503, raised "
+            "again by one after every 20 answers without; 1 reads one page at a time."
         ),
     },
     "commit_lag_seconds": {
@@ -150,6 +181,42 @@ TAP_SETTINGS: dict[str, dict[str, Any]] = {
         ),
     },
 }
+TAP_SETTINGS.update(
+    {
+        "emit_activate_version_messages": {
+            "type": ["boolean"],
+            "default": True,
+            "description": (
+                "Write ACTIVATE_VERSION once each full-table stream (source_items, companies, "
+                "company_credits, store views, groups, websites, customer_groups, "
+                "product_attributes, inventory sources and stocks) has been read whole, so a "
+                "loader that honours it (target-postgres) drops the rows the store no longer "
+                "has. Never in BATCH mode."
+            ),
+        },
+        "deletion_check_streams": {
+            "type": ["array"],
+            "items": {"type": ["string"]},
+            "default": [],
+            "description": (
+                "Incremental streams whose deletes the tap finds: it keeps the ids it wrote in "
+                "state, reads every id the store has (one request per page_size ids) at most "
+                "every deletion_check_interval_hours, and writes a record with _sdc_deleted_at "
+                f"for each one gone. Any of {', '.join(DELETION_CHECK_STREAMS)}. Default: none."
+            ),
+        },
+        "deletion_check_interval_hours": {
+            "type": ["integer"],
+            "default": DEFAULT_INTERVAL_HOURS,
+            "minimum": 0,
+            "description": (
+                "Least hours between two deletion checks of a stream (0: every run). Magento "
+                "loads every row of the table to answer a check, so a daily one finds deletes "
+                "within a day at the cost of one scan a day. Default: 24."
+            ),
+        },
+    }
+)
 for _stream in INCREMENTAL_STREAMS:
     TAP_SETTINGS[f"{_stream}_last_pull"] = {
         "type": ["string"],
@@ -158,6 +225,15 @@ for _stream in INCREMENTAL_STREAMS:
             f"{_stream} bookmark; takes precedence over start_date."
         ),
     }
+
+
+def never_works(error: MagentoError) -> bool:
+    """An answer (or its absence) that no retry later will change: wrong url or credentials."""
+    if isinstance(error, (MagentoAuthError, MagentoResponseError)):
+        return True  # refused credentials; an HTML page or a body that is not Magento's
+    if isinstance(error, MagentoNotFound):
+        return True  # GET /V1/products/attributes is in every Magento: url is not Magento REST
+    return error.status is None and "has not answered once" in str(error)
 
 
 class UnreadableRecordsError(RuntimeError):
@@ -172,10 +248,16 @@ class TapMagento2(Tap):
     """Singer tap for Magento 2 / Adobe Commerce, reading through magento2_rest."""
 
     name = "tap-magento2"
+    message_writer_class = SingerWriter
+    # The catalog depends on the store (products' custom attributes), so discovery validates
+    # the config as a sync does: a config that can never work fails before Meltano goes on.
+    dynamic_catalog = True
     config_jsonschema = {  # noqa: RUF012 - the SDK reads it as a class attribute
         "type": "object",
         "properties": {**rest_config_jsonschema, **TAP_SETTINGS},
-        "required": ["url"],
+        # `url` is required, but a missing one is reported by setting_problems in the same
+        # words as a wrong one ("url: missing; give the store's base URL ..."), not as the
+        # schema's "'url' is a required property".
     }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -192,7 +274,12 @@ class TapMagento2(Tap):
         """Run a sync; a refusal from the store is reported in one line, without a traceback."""
         try:
             super().invoke(**kwargs)
-        except (MagentoError, MagentoCursorError, UnreadableRecordsError) as error:
+        except (
+            MagentoError,
+            MagentoCursorError,
+            UnreadableRecordsError,
+            DeletionStateError,
+        ) as error:
             cls.logger.error("%s", error)  # noqa: TRY400 - the message says it all
             raise SystemExit(1) from None
 
@@ -227,6 +314,13 @@ class TapMagento2(Tap):
             not isinstance(codes, list) or not all(isinstance(c, str) and c for c in codes)
         ):
             problems.append("store_codes: give a list of store view codes such as [default, fr]")
+        checked = self.config.get("deletion_check_streams") or []
+        unknown = [name for name in checked if name not in DELETION_CHECK_STREAMS]
+        if unknown:
+            problems.append(
+                f"deletion_check_streams: {', '.join(map(str, unknown))} cannot be checked; "
+                f"give some of {', '.join(DELETION_CHECK_STREAMS)} (order_items go with orders)"
+            )
         return problems
 
     @cached_property
@@ -248,6 +342,24 @@ class TapMagento2(Tap):
     def last_pull(self, stream: str) -> str | None:
         name = f"{stream}_last_pull"
         return date_settings.check_setting(name, self.config.get(name))
+
+    @property
+    def workers(self) -> int:
+        """Requests a stream sends at once (max_concurrency; the client may send fewer)."""
+        return self.magento_settings.max_concurrency
+
+    @property
+    def activate_versions(self) -> bool:
+        return bool(self.config.get("emit_activate_version_messages", True))
+
+    @property
+    def deletion_check_streams(self) -> frozenset[str]:
+        return frozenset(self.config.get("deletion_check_streams") or ())
+
+    @property
+    def deletion_check_interval_hours(self) -> int:
+        value = self.config.get("deletion_check_interval_hours")
+        return DEFAULT_INTERVAL_HOURS if value is None else int(value)
 
     @property
     def store_codes(self) -> list[str]:
@@ -313,7 +425,11 @@ class TapMagento2(Tap):
 
     def end_of_run(self) -> None:
         """After every stream's summary (the SDK's sync_all is final, so the last stream's
-        log_sync_costs calls this): the run fails if a stream stopped at an unreadable record."""
+        log_sync_costs calls this): what the run ran at, and the run fails if a stream
+        stopped at an unreadable record."""
+        self.logger.info(
+            "summary: the store was read with %s", self.client.concurrency.report().line()
+        )
         if self.stopped_at:
             raise UnreadableRecordsError(self.stopped_at)
 
@@ -323,10 +439,18 @@ class TapMagento2(Tap):
         return [stream_type(tap=self) for stream_type in STREAM_TYPES]
 
     def run_discovery(self) -> str:
+        """The catalog, typed from the store. A config that can never work fails here, at once
+        and in one line, since discovery is the first thing Meltano runs: a missing or wrong
+        setting, credentials the store refuses, a URL where no store answers or that is not
+        Magento's REST API. A store that is only overloaded or down (429, 5xx) leaves the custom
+        attributes untyped, with a warning."""
         products = self.streams.get("products")
         if isinstance(products, ProductsStream):
             try:
                 products.type_custom_attributes()
-            except (ConfigError, MagentoError) as error:
+            except MagentoError as error:
+                if never_works(error):
+                    self.logger.error("%s", error)  # noqa: TRY400 - the message says it all
+                    raise SystemExit(1) from None
                 self.logger.warning("products: custom_attributes_by_code stays untyped (%s)", error)
         return super().run_discovery()

@@ -1,55 +1,17 @@
-"""End to end: the real `meltano run` of this repository's meltano.yml against the sandbox.
-
-Meltano keeps its state in a database of the test's own (MELTANO_DATABASE_URI), so these runs
-neither read nor disturb the state of a developer's `make demo`.
-"""
+"""End to end: the real `meltano run` of this repository's meltano.yml against the sandbox."""
 
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
-import pytest
 from magento2_sandbox import Sandbox
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.e2e.meltano_runner import ROOT, needs_meltano, run_meltano
 
-pytestmark = [
-    pytest.mark.meltano,
-    pytest.mark.skipif(
-        shutil.which("meltano") is None or not (ROOT / ".meltano" / ".installed").exists(),
-        reason="meltano and its plugins come with `make test` (make meltano)",
-    ),
-]
-
-
-def run_meltano(tmp_path: Path, sandbox: Sandbox, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {
-        **os.environ,
-        "MAGENTO_SANDBOX_URL": sandbox.url,
-        "MELTANO_DATABASE_URI": f"sqlite:///{tmp_path / 'meltano.db'}",
-        "TARGET_JSONL_DESTINATION_PATH": str(tmp_path / "jsonl"),
-        "TARGET_DUCKDB_FILEPATH": str(tmp_path / "warehouse.duckdb"),
-        "MELTANO_SEND_ANONYMOUS_USAGE_STATS": "false",
-        "TARGET_MAGENTO2_REJECTS_FILE": str(tmp_path / "rejects.jsonl"),
-    }
-    (tmp_path / "jsonl").mkdir(exist_ok=True)
-    completed = subprocess.run(
-        ["meltano", "--environment=sandbox", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    assert completed.returncode == 0, completed.stderr[-4000:]
-    return completed
+pytestmark = needs_meltano
 
 
 def jsonl_rows(path: Path) -> list[dict[str, object]]:

@@ -74,10 +74,12 @@ def assert_resumed_from_last_state(
     return resumed
 
 
-def test_same_second_cluster_of_1000_rows_none_missing(sandbox_factory):
+def test_same_second_cluster_of_1000_rows_none_missing(sandbox_factory, workers):
     sandbox = sandbox_factory(seed=2, orders=1100, b2b=False, msi=False)
     cluster = sandbox.control.mass_update("orders", 1000, at=seconds_ago(30))
-    run = run_tap(sandbox_config(sandbox, page_size=40), streams=["orders"])
+    run = run_tap(
+        sandbox_config(sandbox, max_concurrency=workers, page_size=40), streams=["orders"]
+    )
     written = run.keys("orders")
     assert len(written) == len(set(written)), "a record was written twice in one run"
     assert set(written) == truth_keys(sandbox)
@@ -87,10 +89,10 @@ def test_same_second_cluster_of_1000_rows_none_missing(sandbox_factory):
     assert written == sorted(written, key=lambda key: (key[1], key[0]))
 
 
-def test_rows_changed_during_the_sync_come_in_the_next_run(sandbox_factory):
+def test_rows_changed_during_the_sync_come_in_the_next_run(sandbox_factory, workers):
     sandbox = sandbox_factory(seed=4, orders=150, b2b=False, msi=False)
     sandbox.control.update_settings(latency_ms=15)
-    config = sandbox_config(sandbox, page_size=10)
+    config = sandbox_config(sandbox, max_concurrency=workers, page_size=10)
     sandbox.control.start_mutator(rate_per_s=60, kinds=["orders"], create_ratio=0.3, seed=7)
     try:
         first = run_tap(config, streams=["orders"])
@@ -124,11 +126,14 @@ def truth_of(row: dict, key: tuple[str, ...]) -> tuple[str, ...]:
 
 
 @pytest.mark.parametrize("past_end_mode", ["repeat", "empty"])
-def test_both_past_the_end_modes(sandbox_factory, past_end_mode):
+def test_both_past_the_end_modes(sandbox_factory, past_end_mode, workers):
     # Full-table streams page by offset: three rows a page, so each reads several pages.
     sandbox = sandbox_factory(seed=5, orders=45)
     sandbox.control.update_settings(past_end_mode=past_end_mode)
-    run = run_tap(sandbox_config(sandbox, page_size=3), streams=["orders", *FULL_TABLE_KEYS])
+    run = run_tap(
+        sandbox_config(sandbox, max_concurrency=workers, page_size=3),
+        streams=["orders", *FULL_TABLE_KEYS],
+    )
     assert sorted(run.keys("orders")) == sorted(truth_keys(sandbox))
     for stream, key in FULL_TABLE_KEYS.items():
         written = [tuple(str(record[name]) for name in key) for record in run.records[stream]]
@@ -139,12 +144,12 @@ def test_both_past_the_end_modes(sandbox_factory, past_end_mode):
 
 
 @pytest.mark.parametrize("kills", [(3,), (40, 75), (36, 60, 100)])
-def test_resume_after_kills_loses_nothing(sandbox_factory, kills):
+def test_resume_after_kills_loses_nothing(sandbox_factory, kills, workers):
     # Kill counts are of RECORD messages, orders and their items together (about 3.7 an order,
     # the first STATE after 35): before the first STATE, inside pages, in the seed's busy
     # second (orders 8 to 32 share one second).
     sandbox = sandbox_factory(seed=6, orders=70, b2b=False, msi=False)
-    config = sandbox_config(sandbox, page_size=10)
+    config = sandbox_config(sandbox, max_concurrency=workers, page_size=10)
     reference = run_tap(config, streams=["orders", "order_items"])
     runs = resume_until_done(config, ["orders", "order_items"], kills)
     assert [run.killed for run in runs] == [True] * len(kills) + [False]
@@ -157,13 +162,13 @@ def test_resume_after_kills_loses_nothing(sandbox_factory, kills):
 
 
 @pytest.mark.parametrize("kills", [(4, 40), (25, 20)])
-def test_products_per_store_view_resume_after_kills(sandbox_factory, kills):
+def test_products_per_store_view_resume_after_kills(sandbox_factory, kills, workers):
     sandbox = sandbox_factory(seed=20, orders=5, products=30, b2b=False, msi=False)
     codes = [code for code in sandbox.control.info()["store_codes"] if code != "admin"][:2]
     assert len(codes) == 2
     # Half the products in one second, so a kill can fall inside a shared second.
     sandbox.control.mass_update("products", 15, at=seconds_ago(30))
-    config = sandbox_config(sandbox, page_size=4, store_codes=codes)
+    config = sandbox_config(sandbox, max_concurrency=workers, page_size=4, store_codes=codes)
     runs = resume_until_done(config, ["products"], kills)
     assert [run.killed for run in runs] == [True] * len(kills) + [False]
     expected = truth_keys(sandbox, "products")
@@ -177,9 +182,9 @@ def test_products_per_store_view_resume_after_kills(sandbox_factory, kills):
     assert sorted(partition["context"]["store_code"] for partition in final) == sorted(codes)
 
 
-def test_a_run_with_nothing_new_ends_at_once(sandbox_factory):
+def test_a_run_with_nothing_new_ends_at_once(sandbox_factory, workers):
     sandbox = sandbox_factory(seed=7, orders=25, b2b=False, msi=False)
-    config = sandbox_config(sandbox, page_size=10)
+    config = sandbox_config(sandbox, max_concurrency=workers, page_size=10)
     first = run_tap(config, streams=["orders"])
     sandbox.control.clear_requests()
     second = run_tap(config, streams=["orders"], state=first.last_state)
@@ -191,7 +196,9 @@ def test_a_run_with_nothing_new_ends_at_once(sandbox_factory):
 
 
 @pytest.mark.parametrize("stream", ["customers", "products", "categories", "invoices"])
-def test_eav_and_sales_documents_page_exactly_through_a_shared_second(sandbox_factory, stream):
+def test_eav_and_sales_documents_page_exactly_through_a_shared_second(
+    sandbox_factory, stream, workers
+):
     # EAV collections filter and sort on entity_id while their records say id; the sales
     # documents on entity_id. Half the rows in one second, read four at a time, needs the
     # (updated_at, id) tie-break on every route.
@@ -203,7 +210,7 @@ def test_eav_and_sales_documents_page_exactly_through_a_shared_second(sandbox_fa
         )
     count = len(sandbox.control.truth(stream))
     cluster = sandbox.control.mass_update(stream, count // 2, at=seconds_ago(30))
-    run = run_tap(sandbox_config(sandbox, page_size=4), streams=[stream])
+    run = run_tap(sandbox_config(sandbox, max_concurrency=workers, page_size=4), streams=[stream])
     id_field = "entity_id" if stream == "invoices" else "id"
     written = run.keys(stream, id_field)
     assert len(written) == len(set(written))
@@ -211,9 +218,9 @@ def test_eav_and_sales_documents_page_exactly_through_a_shared_second(sandbox_fa
     assert sum(1 for _, at in written if at == cluster["at"]) == count // 2
 
 
-def test_a_second_run_brings_exactly_the_changed_rows(sandbox_factory):
+def test_a_second_run_brings_exactly_the_changed_rows(sandbox_factory, workers):
     sandbox = sandbox_factory(seed=19, orders=40, b2b=False, msi=False)
-    config = sandbox_config(sandbox, page_size=10)
+    config = sandbox_config(sandbox, max_concurrency=workers, page_size=10)
     first = run_tap(config, streams=["orders"])
     bookmark = first.bookmark("orders")
     assert bookmark is not None

@@ -61,11 +61,11 @@ def missing_rows(sandbox: Any, runs: list[Run]) -> set[tuple[int, str]]:
     return truth_keys(sandbox) - written
 
 
-def test_late_commits_below_the_lag_setting_lose_nothing(sandbox_factory):
+def test_late_commits_below_the_lag_setting_lose_nothing(sandbox_factory, workers):
     sandbox = sandbox_factory(seed=8, orders=150, b2b=False, msi=False)
     # Every write commits 0 to 1.5 s after it stamped updated_at; the tap allows 2 s.
     sandbox.control.update_settings(commit_lag=[0.0, 1.5], latency_ms=5)
-    config = sandbox_config(sandbox, page_size=20, commit_lag_seconds=2)
+    config = sandbox_config(sandbox, page_size=20, commit_lag_seconds=2, max_concurrency=workers)
     runs = runs_while_the_store_writes(sandbox, config, runs=4, quiet_after=3.7)
     missing = missing_rows(sandbox, runs)
     assert not missing, f"{len(missing)} rows never written, e.g. {sorted(missing)[:3]}"
@@ -126,10 +126,13 @@ WHERE = ["start", "same-second cluster", "last page"]
 
 
 @pytest.mark.parametrize("bad_order", WHERE, indirect=True)
-def test_an_unreadable_order_is_skipped_and_listed(store_of_5000, bad_order, tmp_path):
+def test_an_unreadable_order_is_skipped_and_listed(store_of_5000, bad_order, tmp_path, workers):
     listed = tmp_path / "unreadable.jsonl"
     config = sandbox_config(
-        store_of_5000, skip_unreadable_records=True, unreadable_records_file=str(listed)
+        store_of_5000,
+        skip_unreadable_records=True,
+        unreadable_records_file=str(listed),
+        max_concurrency=workers,
     )
     run = run_tap(config, streams=["orders"])
     assert run.error is None
@@ -150,8 +153,10 @@ def test_an_unreadable_order_is_skipped_and_listed(store_of_5000, bad_order, tmp
 
 
 @pytest.mark.parametrize("bad_order", WHERE, indirect=True)
-def test_by_default_the_stream_stops_at_an_unreadable_order(store_of_5000, bad_order, caplog):
-    config = sandbox_config(store_of_5000)
+def test_by_default_the_stream_stops_at_an_unreadable_order(
+    store_of_5000, bad_order, caplog, workers
+):
+    config = sandbox_config(store_of_5000, max_concurrency=workers)
     with caplog.at_level(logging.ERROR):
         run = run_tap(config, streams=["orders"])
     assert isinstance(run.error, UnreadableRecordsError)
@@ -172,13 +177,16 @@ def test_by_default_the_stream_stops_at_an_unreadable_order(store_of_5000, bad_o
 
 @pytest.mark.parametrize("bad_order", ["same-second cluster"], indirect=True)
 @pytest.mark.parametrize("kills", [(1200,), (2300, 2600), (4700,)])
-def test_kill_and_resume_across_an_unreadable_order(store_of_5000, bad_order, kills, tmp_path):
+def test_kill_and_resume_across_an_unreadable_order(
+    store_of_5000, bad_order, kills, tmp_path, workers
+):
     # Kill counts are RECORD messages: before the cluster, on both sides of the bad order
     # (the cluster holds rows 2,200 to 2,800 or so), and after it.
     config = sandbox_config(
         store_of_5000,
         skip_unreadable_records=True,
         unreadable_records_file=str(tmp_path / "unreadable.jsonl"),
+        max_concurrency=workers,
     )
     runs = resume_until_done(config, ["orders"], kills)
     assert [run.killed for run in runs] == [True] * len(kills) + [False]
@@ -191,15 +199,16 @@ def test_kill_and_resume_across_an_unreadable_order(store_of_5000, bad_order, ki
 
 @pytest.mark.parametrize("limit", ["gateway", "read_timeout"])
 def test_slow_pages_are_asked_smaller_for_the_rest_of_the_run(sandbox_factory, caplog, limit):
+    # One request at a time, so the log's page sizes come in the order they were asked.
     # 4 ms per order returned: a page of 300 takes 1.2 s, of 150 0.6 s, of 75 0.3 s; the
     # gateway (or the tap's read_timeout) allows 0.5 s.
     sandbox = sandbox_factory(seed=10, orders=700, b2b=False, msi=False)
     sandbox.control.update_settings(per_item_latency_ms=4)
     if limit == "gateway":
         sandbox.control.update_settings(gateway_timeout_s=0.5)
-        config = sandbox_config(sandbox)
+        config = sandbox_config(sandbox, max_concurrency=1)
     else:
-        config = sandbox_config(sandbox, read_timeout=0.5)
+        config = sandbox_config(sandbox, read_timeout=0.5, max_concurrency=1)
     with caplog.at_level(logging.INFO):
         run = run_tap(config, streams=["orders"])
     written = run.keys("orders")

@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 from magento2_sandbox.asyncbulk import body_of, webapi_input
 from magento2_sandbox.errors import WebapiError
+from magento2_sandbox.routes.catalog import product_id
+from magento2_sandbox.routes.customers import no_such_entity
 from magento2_sandbox.routing import Ctx, RawJson, route
 
 if TYPE_CHECKING:
@@ -320,3 +322,44 @@ def put_product(ctx: Ctx, sku: str) -> RawJson:
     changes = _product_body(ctx)
     changes["sku"] = sku
     return save_product(ctx, changes)
+
+
+@route("DELETE", "/V1/products/{sku}")
+def delete_product(ctx: Ctx, sku: str) -> bool:
+    """ProductRepository::deleteById: the product, its store view values and its legacy stock
+    item go (cataloginventory_stock_item's foreign key cascades). MSI source items stay: they
+    are cleaned up later by the `inventory.source.items.cleanup` queue, and only when
+    cataloginventory/options/synchronize_with_catalog is on (magento/inventory,
+    InventoryCatalog/Plugin/Catalog/Model/ResourceModel/Product/DeleteSourceItemsPlugin.php)."""
+    store = ctx.store
+    with store.transaction():
+        found = product_id(store, sku)
+        for stock in store.find("stock_items", product_id=found):
+            store.delete("stock_items", stock["item_id"])
+        store.delete("products", found)
+    return True
+
+
+# Catalog/Model/CategoryRepository.php delete(): any refusal becomes this StateException.
+CATEGORY_NOT_DELETED = "Cannot delete category with id %1"
+
+
+@route("DELETE", "/V1/categories/{categoryId}")
+def delete_category(ctx: Ctx, categoryId: str) -> bool:  # noqa: N803 - Magento's name
+    """CategoryRepository::deleteByIdentifier: the category and every category below it
+    (Catalog/Model/ResourceModel/Category.php _beforeDelete, deleteChildren). The tree root and
+    the root category of a store group are refused (Category::beforeDelete, isForbiddenToDelete)."""
+    store = ctx.store
+    with store.transaction():
+        category = store.get("categories", categoryId)
+        if category is None:
+            raise no_such_entity("id", categoryId)
+        roots = {group.get("root_category_id") for group in store.find("store_groups")}
+        if not category.get("parent_id") or category["id"] in roots:
+            raise WebapiError(400, CATEGORY_NOT_DELETED, [str(category["id"])])
+        doomed = [category["id"]]
+        for below in doomed:
+            doomed += [child["id"] for child in store.find("categories", parent_id=below)]
+        for key in doomed:
+            store.delete("categories", key)
+    return True

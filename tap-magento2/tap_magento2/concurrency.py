@@ -1,0 +1,375 @@
+# Copyright 2026 The tap-magento2 authors. Licensed under the Apache License, Version 2.0.
+"""Reading one stream with several requests at once, written out in order.
+
+Incremental streams: the range [start, bound) is cut into time windows, each paged with the exact
+keyset cursor by one worker; the rows are written window after window, so the output stays in
+(updated_at, id) order and STATE after any page is resumable. The windows are cut where the rows
+are: at the start, at the updated_at of evenly spaced ranks of the remaining rows (one-row pages,
+asked at once); later, a worker whose window still holds more than two pages while a worker is
+idle gives the later half of its time range to a new window. A busy second cannot be cut and is
+paged by one worker. Windows keep each request's COUNT and sort small
+too, which matters on tables with no index on updated_at (customers, products).
+
+Full-table streams: the first page gives total_count; the other pages are asked at once (by
+offset, sorted on the key as before) and written in page order.
+
+What waits to be written is bounded (BUFFERED_PAGES pages per worker); the worker of the window
+being written never waits, so the output always moves. Requests at once are bounded by the
+client's adaptive limit (magento2_rest.politeness), whatever the number of workers.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any
+
+from magento2_rest import MagentoError, timestamps
+
+from tap_magento2.narrowing import Narrowing, breaks_the_page
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+
+    from magento2_rest import SearchCriteria, SearchPage
+
+    from tap_magento2.client import IncrementalStream, MagentoStream
+
+Row = tuple[dict[str, Any], str]
+# Pages that may wait to be written, per worker: a page of 300 large orders is some 15 MB once
+# decoded, so the bound is what keeps memory flat, and one is enough to keep every worker busy.
+BUFFERED_PAGES = 1
+# Windows cut at the start, per worker: more windows than workers even out their sizes.
+WINDOWS_PER_WORKER = 4
+
+
+def _seconds(value: str) -> int:
+    return int(timestamps.parse(value).timestamp())
+
+
+def _magento(seconds: int) -> str:
+    return datetime.fromtimestamp(seconds, timezone.utc).strftime(timestamps.MAGENTO_FORMAT)
+
+
+@dataclass
+class Window:
+    """Rows with lower <= updated_at < upper, after `cursor`, read by one worker."""
+
+    lower: str | None
+    upper: str
+    cursor: tuple[str, int] | None
+    pages: deque[list[Row]] = field(default_factory=deque)
+    claimed: bool = False
+    done: bool = False
+    error: BaseException | None = None
+
+
+class WindowedWalk:
+    """The rest of one keyset walk, read by `workers` threads and written in order."""
+
+    def __init__(
+        self,
+        stream: IncrementalStream,
+        *,
+        start: str | None,
+        cursor: tuple[str, int] | None,
+        bound: str,
+        store_code: str | None,
+        fields: str | None,
+        workers: int,
+    ) -> None:
+        self.stream = stream
+        self.store_code = store_code
+        self.fields = fields
+        self.workers = workers
+        self.windows = [Window(start, bound, cursor)]
+        self.head = 0
+        self.buffered = 0
+        self.stopping = False
+        self.condition = threading.Condition()
+        self.splits = 0
+
+    # -- the windows ----------------------------------------------------------------------
+
+    def partition(self, remaining: int) -> None:
+        """Cut the range where the rows are: the updated_at of the rows at ranks remaining/n,
+        2 remaining/n, ... (one-row pages by offset, asked at once) are the windows' bounds.
+
+        The bounds need not be exact, only ordered: a row that moves meanwhile is in one window
+        or the next, never in two and never in none, since the windows cover [cursor, bound).
+        """
+        size = self.stream.request_page_size
+        count = min(self.workers * WINDOWS_PER_WORKER, remaining // size)
+        if count < 2:  # noqa: PLR2004 - one window needs no bounds
+            return
+        first = self.windows[0]
+        ranks = [remaining * n // count + 1 for n in range(1, count)]
+        with ThreadPoolExecutor(self.workers, thread_name_prefix=f"{self.stream.name}-cut") as pool:
+            found = list(pool.map(self.time_at_rank, ranks))
+        after = first.cursor[0] if first.cursor else first.lower
+        bounds = sorted({t for t in found if t is not None and (after is None or t > after)})
+        bounds = [t for t in bounds if t < first.upper]
+        if not bounds:
+            return
+        uppers = [*bounds, first.upper]
+        windows = [Window(first.lower, uppers[0], first.cursor)]
+        windows += [
+            Window(lower, upper, None) for lower, upper in zip(bounds, uppers[1:], strict=True)
+        ]
+        self.windows = windows
+        self.splits += len(windows) - 1
+
+    def time_at_rank(self, rank: int) -> str | None:
+        """The updated_at of the rank-th remaining row (1-based), None if it cannot be read."""
+        first = self.windows[0]
+        stream = self.stream
+        try:
+            page = stream.search(
+                lambda _: stream.keyset_criteria(1, first.lower, first.cursor, first.upper).page(
+                    1, rank
+                ),
+                self.store_code,
+                None,
+                size=1,
+            )
+        except MagentoError as error:
+            if breaks_the_page(error):
+                return None  # an unreadable record: a bound fewer
+            raise
+        if not page.items:
+            return None
+        value: str = page.items[0][stream.replication_key]
+        return value
+
+    # -- the ordered output --------------------------------------------------------------
+
+    def rows(self) -> Iterator[list[Row]]:
+        """The rows, one page at a time, in (updated_at, id) order."""
+        threads = [
+            threading.Thread(target=self.work, name=f"{self.stream.name}-{n}", daemon=True)
+            for n in range(self.workers)
+        ]
+        for thread in threads:
+            thread.start()
+        try:
+            while True:
+                page = self.next_page()
+                if page is None:
+                    return
+                yield page
+        finally:
+            with self.condition:
+                self.stopping = True
+                self.condition.notify_all()
+            for thread in threads:
+                thread.join()
+
+    def next_page(self) -> list[Row] | None:
+        with self.condition:
+            while True:
+                if self.head >= len(self.windows):
+                    return None
+                window = self.windows[self.head]
+                if window.pages:
+                    page = window.pages.popleft()
+                    self.buffered -= 1
+                    self.condition.notify_all()
+                    return page
+                if window.error is not None:
+                    raise window.error
+                if window.done:
+                    self.head += 1
+                    self.condition.notify_all()
+                    continue
+                self.condition.wait()
+
+    # -- the workers ---------------------------------------------------------------------
+
+    def work(self) -> None:
+        while True:
+            window = self.claim()
+            if window is None:
+                return
+            try:
+                self.walk(window)
+            except BaseException as error:
+                # The windows before this one are still read and written; the output raises
+                # this when it reaches it, and then stops every worker.
+                with self.condition:
+                    window.error = error
+            finally:
+                with self.condition:
+                    window.done = True
+                    self.condition.notify_all()
+
+    def claim(self) -> Window | None:
+        with self.condition:
+            while not self.stopping:
+                for window in self.windows[self.head :]:
+                    if not window.claimed:
+                        window.claimed = True
+                        return window
+                if all(window.done for window in self.windows[self.head :]):
+                    return None
+                self.condition.wait()
+            return None
+
+    def push(self, window: Window, rows: list[Row]) -> None:
+        if not rows:
+            return
+        with self.condition:
+            window.pages.append(rows)
+            self.buffered += 1
+            self.condition.notify_all()
+
+    def wait_for_room(self, window: Window) -> bool:
+        """False when the walk is stopping. The window being written waits only for its own
+        pages to be written (the output drains it, so it cannot wait forever); the others for
+        room among all the pages waiting."""
+        limit = BUFFERED_PAGES * self.workers
+        with self.condition:
+            while not self.stopping:
+                is_head = self.head < len(self.windows) and self.windows[self.head] is window
+                waiting = len(window.pages) if is_head else self.buffered
+                if waiting < limit:
+                    return True
+                self.condition.wait()
+            return False
+
+    def walk(self, window: Window) -> None:
+        stream = self.stream
+        key = stream.replication_key
+        while self.wait_for_room(window):
+            try:
+                page = stream.search(
+                    functools.partial(
+                        stream.keyset_criteria,
+                        start=window.lower,
+                        cursor=window.cursor,
+                        bound=window.upper,
+                    ),
+                    self.store_code,
+                    self.fields,
+                )
+            except MagentoError as error:
+                if not breaks_the_page(error):
+                    raise
+                self.read_around(window, error)
+                continue
+            items = page.items
+            if items:
+                window.cursor = stream.advance(window.cursor, items[-1], stream.name)
+            self.push(window, [(item, item[key]) for item in items])
+            if not items or len(items) >= page.total_count:
+                return
+            self.maybe_split(window, items, page.total_count - len(items))
+
+    def maybe_split(self, window: Window, items: list[dict[str, Any]], remaining: int) -> None:
+        """Give the later half of the window's time range to a new window, if a worker idles."""
+        if remaining <= 2 * len(items):
+            return
+        with self.condition:
+            waiting = sum(1 for w in self.windows[self.head :] if not w.claimed)
+            if waiting >= self.workers - 1:
+                return
+            after = _seconds(items[-1][self.stream.replication_key]) + 1
+            upper = _seconds(window.upper)
+            middle = (after + upper) // 2
+            if not after < middle < upper:
+                return  # a busy second: one worker pages it
+            index = self.windows.index(window)
+            self.windows.insert(index + 1, Window(_magento(middle), window.upper, None))
+            window.upper = _magento(middle)
+            self.splits += 1
+            self.condition.notify_all()
+
+    def read_around(self, window: Window, error: MagentoError) -> None:
+        """A page of this window keeps failing: narrow it down (tap_magento2.narrowing)."""
+        pending: list[Row] = []
+
+        def hand_over() -> None:
+            self.push(window, list(pending))
+            pending.clear()
+
+        narrowing = Narrowing(
+            self.stream,
+            start=window.lower,
+            bound=window.upper,
+            store_code=self.store_code,
+            fields=self.fields,
+            flush=hand_over,
+        )
+        rows = narrowing.rows(window.cursor, self.stream.request_page_size, error)
+        while True:
+            try:
+                pending.append(next(rows))
+            except StopIteration as finished:  # noqa: PERF203 - the generator's return value
+                cursor, bad = finished.value
+                break
+        hand_over()
+        window.cursor = cursor
+        if bad is not None:
+            self.stream.magento_tap.unreadable(bad, self.stream.report)
+            window.cursor = (bad.updated_at, bad.id)
+
+
+def offset_pages(
+    stream: MagentoStream,
+    route: str,
+    criteria: SearchCriteria,
+    *,
+    store_code: str | None,
+    fields: str | None,
+    workers: int,
+) -> Iterator[SearchPage]:
+    """Every page of an offset search (sorted on a unique key), several asked at once, in order.
+
+    Stops on total_count; a page that repeats the one before is the end (Magento 2.3 answers a
+    page past the end with the last page again: #3787), an empty page too.
+    """
+    first = stream.search(lambda size: criteria.page(size, 1), store_code, fields, route)
+    yield first
+    # The size the first page was asked at (after any input-limit refusal or slow-page halving).
+    size = stream.request_page_size
+    pages = -(-first.total_count // size)
+    if pages <= 1:
+        return
+    fetch: Callable[[int], SearchPage] = functools.partial(
+        _offset_page, stream, route, criteria, store_code, fields, size
+    )
+    previous = first.items
+    with ThreadPoolExecutor(workers, thread_name_prefix=f"{stream.name}-page") as pool:
+        pending = deque(pool.submit(fetch, n) for n in range(2, min(pages, workers + 1) + 1))
+        following = min(pages, workers + 1) + 1
+        try:
+            while pending:
+                page = pending.popleft().result()
+                if following <= pages:
+                    pending.append(pool.submit(fetch, following))
+                    following += 1
+                if not page.items or page.items == previous:
+                    return
+                yield page
+                previous = page.items
+        finally:
+            for future in pending:
+                future.cancel()
+
+
+def _offset_page(  # noqa: PLR0917 - the parts of one request
+    stream: MagentoStream,
+    route: str,
+    criteria: SearchCriteria,
+    store_code: str | None,
+    fields: str | None,
+    size: int,
+    number: int,
+) -> SearchPage:
+    # Offsets need one size for the whole walk: `size` exactly, never lowered mid-way.
+    return stream.search(
+        lambda _: criteria.page(size, number), store_code, fields, route, size=size
+    )
