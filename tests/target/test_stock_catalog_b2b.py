@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from magento2_rest import SearchCriteria, path_segment
+from magento2_sandbox import asyncbulk
 
 from tests.target.helpers import CONCURRENCY, MODES, client, posts_to, stream_messages
 
@@ -78,6 +79,31 @@ def test_array_limit_splits_the_batch_never_drops_or_doubles_it(
     assert max(p["ended"] for p in first_source) <= min(p["started"] for p in second_source)
     for n, (sku, source) in enumerate(pairs):
         assert float(source_item(sandbox, sku, source)["quantity"]) == 100 + n
+
+
+def test_async_array_limit_is_learned_from_the_refused_bulk(
+    sandbox, make_config, run_target, monkeypatch
+):
+    """Async mode: a body holding more items than the store's asynchronous limit is refused
+    with that limit; the target splits the bodies' items by it and loses none."""
+    # The store's limit for arrays in an asynchronous body (5000 on Magento), made small.
+    monkeypatch.setattr(asyncbulk, "MAX_ASYNC_ITEMS", 7)
+    sandbox.control.update_settings(input_limits=True)
+    skus = product_skus(sandbox, 20)
+    records = [
+        {"sku": sku, "source_code": "default", "quantity": 300 + n} for n, sku in enumerate(skus)
+    ]
+    config = make_config(sandbox, api_type="async/V1", batch_size=10)
+    run = run_target(config, stream_messages("source_items", records))
+
+    assert run.summary["source_items"]["written"] == len(records)
+    posts = posts_to(sandbox, r"/async/bulk/V1/inventory/source-items$")
+    # Bodies of 10 refused as a whole, then the same items in bodies of 7 at most.
+    assert [p["status"] for p in posts] == [400, 202]
+    assert len(records) == 20
+    assert posts[1]["body_items"] == 4  # 7 + 3 of each body of 10
+    for n, sku in enumerate(skus):
+        assert float(source_item(sandbox, sku, "default")["quantity"]) == 300 + n
 
 
 @pytest.mark.parametrize("mode", MODES)
