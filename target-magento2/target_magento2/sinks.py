@@ -573,7 +573,10 @@ class ArraySink(MagentoSink):
         return min(size, self.magento_target.learned_limits.get(self.limit_key, size))
 
     def learn_limit(self, limit: int, message: str) -> None:
-        self.magento_target.learned_limits[self.limit_key] = max(1, limit)
+        limit = max(1, limit)
+        if self.magento_target.learned_limits.get(self.limit_key) == limit:
+            return  # another body of the batch named it already
+        self.magento_target.learned_limits[self.limit_key] = limit
         self.logger.warning(
             "%s: the store takes %d items per request at most (%s); splitting the batch",
             self.stream_name,
