@@ -23,6 +23,7 @@ from target_magento2.b2b_sinks import CompaniesSink, CompanyCreditsSink
 from target_magento2.catalog_sinks import ProductsSink
 from target_magento2.concurrency import Workers
 from target_magento2.inventory_sinks import SourceItemsSink, StockItemsSink
+from target_magento2.reader import TolerantReader
 from target_magento2.records import KINDS, resolve_kind
 from target_magento2.rejects import Ledger, RunStoppedError
 from target_magento2.sales_sinks import InvoicesSink, ShipmentsSink
@@ -153,6 +154,8 @@ class TargetMagento2(Target):
 
     name = "target-magento2"
     running: ClassVar[TargetMagento2 | None] = None
+    # A line that is no Singer message goes to the rejects file (target_magento2.reader).
+    message_reader_class = TolerantReader
     config_jsonschema: ClassVar[dict[str, Any]] = {
         "type": "object",
         "properties": {**config_jsonschema, **TARGET_SETTINGS["properties"]},
@@ -164,6 +167,8 @@ class TargetMagento2(Target):
         # Sinks drain one after the other, in the order their streams began: stock written
         # before the products it belongs to is no surprise, and the summary reads in order.
         self.max_parallelism = 1
+        if isinstance(self.message_reader, TolerantReader):
+            self.message_reader.on_bad_line = self.refuse_line
         self.magento_settings = MagentoSettings.from_config(self.config)
         self.magento = MagentoClient(self.magento_settings, logger=self.logger)
         self.ledger = Ledger(
@@ -270,6 +275,23 @@ class TargetMagento2(Target):
             )
             sys.exit(1)
         sys.exit(self.exit_status())
+
+    def refuse_line(self, number: int, text: str, reason: str) -> None:
+        """A line of input that is no Singer message: refused, and the run goes on."""
+        self.ledger.refused("(input)", {"line": number, "text": text}, reason)
+
+    def _process_record_message(self, message_dict: dict[str, Any]) -> None:
+        stream = message_dict.get("stream")
+        if isinstance(stream, str) and stream not in self.mapper.stream_maps:
+            # The SDK raises RecordsWithoutSchemaException, ending the run with a traceback.
+            self.ledger.refused(
+                stream,
+                message_dict.get("record") or {},
+                f"a RECORD of stream {stream!r} came before its SCHEMA; the tap must send the "
+                "SCHEMA message first (Singer spec)",
+            )
+            return
+        super()._process_record_message(message_dict)
 
     def process_endofpipe(self) -> None:
         super().process_endofpipe()
