@@ -119,6 +119,16 @@ TARGET_SETTINGS = th.PropertiesList(
         ),
     ),
     th.Property(
+        "products_store_code",
+        th.StringType(),
+        default="all",
+        description=(
+            "Store code products are written through when a record has no store_code: all "
+            "(the global values, store 0) or a store view's code (its store-scoped fields, such "
+            "as name, status and description, become that view's overrides; magento2 #9186)."
+        ),
+    ),
+    th.Property(
         "fail_on_reject",
         th.BooleanType(),
         default=True,

@@ -127,6 +127,35 @@ def test_products_change_only_the_fields_given(sandbox, make_config, run_target,
 
 
 @pytest.mark.parametrize("mode", MODES)
+def test_products_go_to_all_and_a_store_view_only_where_named(
+    sandbox, make_config, run_target, mode
+):
+    """Without store_code a product is written through /rest/all/V1 and every store view shows
+    it; a record naming a view (here `default`, store view 1) changes that view only."""
+    sku = f"scope-{mode.replace('/', '-')}"
+
+    def names() -> dict[str, str]:
+        with client(sandbox) as api:
+            return {
+                code: api.get(f"/products/{sku}", store_code=code)["name"]
+                for code in ("all", "default", "fr")
+            }
+
+    config = make_config(sandbox, api_type=mode)
+    first = [
+        {"sku": sku, "name": "Global name", "price": 9, "attribute_set_id": 4},
+        {"sku": sku, "store_code": "default", "name": "Default view name"},
+    ]
+    run = run_target(config, stream_messages("products", first))
+    assert run.summary["products"]["written"] == 2
+    assert names() == {"all": "Global name", "default": "Default view name", "fr": "Global name"}
+
+    run = run_target(config, stream_messages("products", [{"sku": sku, "name": "Global 2"}]))
+    assert run.summary["products"]["written"] == 1
+    assert names() == {"all": "Global 2", "default": "Default view name", "fr": "Global 2"}
+
+
+@pytest.mark.parametrize("mode", MODES)
 def test_companies_change_only_the_fields_given(sandbox, make_config, run_target, mode):
     with client(sandbox) as api:
         before = api.get("/company/1")
