@@ -15,6 +15,7 @@ PAST_END_MODES = ("empty", "repeat")
 # POST /_sandbox/consumer/run asks ("manual"); magento2_sandbox.asyncbulk reads it.
 ASYNC_CONSUMER_MODES = ("auto", "manual")
 UNREADABLE_ERRORS = ("auto", "404", "500")
+OPERATION_ID_MODES = ("2.4", "2.3")
 
 
 @dataclass
@@ -56,6 +57,13 @@ class Settings:
     input_limits: bool = False
     bearer_integration_tokens: bool = False
     async_consumer: str = "auto"
+    # MSI source deduction at shipment (magento/inventory InventoryShipping): off by default
+    # because the seeded orders were not placed against the seeded stock (a source may hold less
+    # than an open order needs, and Magento then refuses the shipment).
+    source_deduction: bool = False
+    # How operations are numbered in bulk answers: "2.4" the operation key (the body's index in
+    # its bulk), "2.3" the magento_operation row id, answered in no fixed order.
+    operation_ids: str = "2.4"
     # Seconds between a write stamping updated_at and its commit (a number, or [low, high] for a
     # random lag in that range): Magento stamps before it commits (FACTS.md, Time).
     commit_lag: float | list[float] = 0.0
@@ -80,6 +88,8 @@ class Settings:
                 "input_limits": self.input_limits,
                 "bearer_integration_tokens": self.bearer_integration_tokens,
                 "async_consumer": self.async_consumer,
+                "source_deduction": self.source_deduction,
+                "operation_ids": self.operation_ids,
                 "commit_lag": copy.deepcopy(self.commit_lag),
                 "unreadable": copy.deepcopy(self.unreadable),
                 "unreadable_error": self.unreadable_error,
@@ -115,6 +125,8 @@ class Settings:
             self.input_limits = bool(staged["input_limits"])
             self.bearer_integration_tokens = bool(staged["bearer_integration_tokens"])
             self.async_consumer = staged["async_consumer"]
+            self.source_deduction = bool(staged["source_deduction"])
+            self.operation_ids = staged["operation_ids"]
             self.commit_lag = staged["commit_lag"]
             self.unreadable = staged["unreadable"]
             self.unreadable_error = staged["unreadable_error"]
@@ -175,6 +187,8 @@ def _validate_plain(staged: dict[str, Any]) -> None:
         raise SettingsError(f"past_end_mode takes one of {PAST_END_MODES}")
     if staged["async_consumer"] not in ASYNC_CONSUMER_MODES:
         raise SettingsError(f"async_consumer takes one of {ASYNC_CONSUMER_MODES}")
-    for key in ("input_limits", "bearer_integration_tokens"):
+    if staged["operation_ids"] not in OPERATION_ID_MODES:
+        raise SettingsError(f"operation_ids takes one of {OPERATION_ID_MODES}")
+    for key in ("input_limits", "bearer_integration_tokens", "source_deduction"):
         if not isinstance(staged[key], bool):
             raise SettingsError(f"setting {key!r} takes true or false")
