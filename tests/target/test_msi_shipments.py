@@ -52,9 +52,7 @@ def test_shipment_deducts_from_the_named_source(shop, make_config, run_target, m
 
 
 @pytest.mark.parametrize("mode", MODES)
-def test_shipment_from_a_source_without_the_item_is_refused(
-    shop, make_config, run_target, mode
-):
+def test_shipment_from_a_source_without_the_item_is_refused(shop, make_config, run_target, mode):
     """SourceDeductionService fails inside ShipOrder's transaction: nothing is shipped and
     Magento answers only "Could not save a shipment, see error log for details"."""
     shop.control.update_settings(source_deduction=True)
