@@ -325,6 +325,8 @@ def handle_async(ctx: Ctx, api: str, method: str, path: str) -> tuple[int, dict[
         else (None, USER_TYPE_INTEGRATION)
     )
     with store.transaction():
+        # magento_operation's auto-increment id of the bulk's first operation (shown by 2.3).
+        first_row_id = store.count("operations") + 1
         store.put(
             "bulks",
             _drop_none(
@@ -336,6 +338,7 @@ def handle_async(ctx: Ctx, api: str, method: str, path: str) -> tuple[int, dict[
                     "user_id": user_id,
                     "user_type": user_type,
                     "operation_count": len(elements),
+                    "first_row_id": first_row_id,
                     # What the consumer needs to run the operations; never in an answer.
                     "request": {
                         "method": target.method,
@@ -491,8 +494,9 @@ def stop_consumer(store: Store) -> None:
         thread.join(timeout=10)
 
 
-def run_consumer(store: Store) -> dict[str, Any]:
-    """Run every open operation once, oldest bulk first, in request order."""
+def run_consumer(store: Store, limit: int | None = None) -> dict[str, Any]:
+    """Run every open operation once (or the `limit` first), oldest bulk first, in request
+    order."""
     with _QUEUES_LOCK:
         queue = _QUEUES.get(store)
     sandbox = queue.sandbox() if queue is not None else None
@@ -512,7 +516,7 @@ def run_consumer(store: Store) -> dict[str, Any]:
                 op["id"],
             )
         )
-        for operation in pending:
+        for operation in pending if limit is None else pending[: max(0, limit)]:
             bulk = bulks[str(operation["bulk_uuid"])]
             if bulk is None:
                 continue
@@ -621,6 +625,11 @@ def _bulk(ctx: Ctx, bulk_uuid: str) -> tuple[dict[str, Any], list[dict[str, Any]
         # AsynchronousOperations/Model/BulkOperationsStatus.php getBulkShortStatus
         raise WebapiError(404, BULK_NOT_FOUND, {"bulkUuid": bulk_uuid})
     operations = sorted(ctx.store.find("operations", bulk_uuid=bulk_uuid), key=lambda op: op["id"])
+    if ctx.settings.operation_ids == "2.3":
+        # 2.3 answers the magento_operation row id, and getBulkDetailedStatus has no ORDER BY
+        # (FACTS.md, URLs): here the rows come last first, a fixed order that is not the key's.
+        first = int(bulk.get("first_row_id") or 1)
+        operations = [{**op, "id": first + int(op["id"])} for op in reversed(operations)]
     return bulk, operations
 
 

@@ -1,0 +1,88 @@
+# Copyright 2026 The target-magento2 authors. Licensed under the Apache License, Version 2.0.
+"""Async mode on stores that move or number operations differently: the in-flight check reads
+every open operation while the consumer finishes some between its pages, and a 2.3 store's row
+ids never assign a result to the wrong record."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from magento2_rest import MagentoClient, MagentoSettings, SearchCriteria, SearchPage
+from target_magento2 import bulk
+from target_magento2.bulk import BulkRunner, topic_name
+
+from tests.target.helpers import client, stream_messages
+
+SOURCE_ITEMS = "/inventory/source-items"
+
+
+class ConsumerBetweenPages(MagentoClient):
+    """A real client of the sandbox that, after the first page of GET /V1/bulk, lets the store's
+    consumer finish the `finish` oldest open operations (POST /_sandbox/consumer/run)."""
+
+    def __init__(self, sb: Any, finish: int) -> None:
+        super().__init__(MagentoSettings.from_config({"url": sb.url, **sb.credentials}))
+        self.sb = sb
+        self.finish = finish
+        self.pages = 0
+
+    def search(self, route: str, criteria: SearchCriteria, *args: Any, **kw: Any) -> SearchPage:
+        page = super().search(route, criteria, *args, **kw)
+        self.pages += 1
+        if route == "/bulk" and self.pages == 1:
+            self.sb.control.run_consumer(self.finish)
+        return page
+
+
+def test_open_operations_are_all_seen_while_the_consumer_finishes_some(sandbox, monkeypatch):
+    sandbox.control.update_settings(async_consumer="manual")
+    skus = [p["sku"] for p in sandbox.store.find("products", type_id="simple")[:12]]
+    bodies = [
+        {"sourceItems": [{"sku": sku, "source_code": "default", "quantity": 7, "status": 1}]}
+        for sku in skus
+    ]
+    with client(sandbox) as api:
+        api.request("POST", SOURCE_ITEMS, json=bodies, api="async/bulk/V1")
+    monkeypatch.setattr(bulk, "OPEN_PAGE_SIZE", 5)
+    api = ConsumerBetweenPages(sandbox, finish=5)
+    runner = BulkRunner(api, size=100, timeout=5, poll_interval=0.2)
+
+    seen = runner.open_operations([topic_name("POST", SOURCE_ITEMS)])
+
+    assert api.pages >= 2  # it paged, and the consumer ran after the first page
+    still_open = sandbox.store.find("operations", status=bulk.STATUS_OPEN)
+    assert len(still_open) == 7
+    seen_skus = {o.body["sourceItems"][0]["sku"] for o in seen if o.body}
+    # Offset paging would have skipped five of the seven still open (rows 5-9 slid under page 1).
+    assert {op_sku(op) for op in still_open} <= seen_skus
+
+
+def op_sku(operation: dict[str, Any]) -> str:
+    body = bulk.operation_body(operation)
+    assert body is not None
+    return str(body["sourceItems"][0]["sku"])
+
+
+def test_results_go_to_their_records_when_the_store_numbers_operations_by_row(
+    sandbox, make_config, run_target
+):
+    """2.3: detailed-status shows magento_operation row ids, in no fixed order. Results are
+    matched by the body each operation carries (completed ones by elimination)."""
+    sandbox.control.update_settings(operation_ids="2.3")
+    sku = sandbox.store.find("products", type_id="simple")[0]["sku"]
+    records = [
+        {"sku": sku, "price": 11.5},
+        {"sku": "NEW-WITHOUT-NAME-23", "price": 3},  # refused: a new product needs a name
+        {"sku": sku, "weight": 2.5},
+        {"sku": "NEW-WITH-NAME-23", "name": "Named", "price": 4, "attribute_set_id": 4},
+    ]
+    config = make_config(sandbox, api_type="async/V1", max_workers=1)
+    run = run_target(config, stream_messages("products", records))
+
+    assert run.summary["products"]["written"] == 3
+    assert run.summary["products"]["refused"] == 1
+    (reject,) = run.rejects
+    assert reject["record"]["sku"] == "NEW-WITHOUT-NAME-23"
+    assert "attribute value is empty" in reject["message"]
+    with client(sandbox) as api:
+        assert api.get("/products/NEW-WITH-NAME-23")["name"] == "Named"
