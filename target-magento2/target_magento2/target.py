@@ -21,6 +21,7 @@ from singer_sdk import typing as th
 from target_magento2.b2b_sinks import CompaniesSink, CompanyCreditsSink
 from target_magento2.catalog_sinks import ProductsSink
 from target_magento2.inventory_sinks import SourceItemsSink, StockItemsSink
+from target_magento2.order_sinks import OrderStatusSink
 from target_magento2.records import KINDS, resolve_kind
 from target_magento2.rejects import Ledger, RunStoppedError
 from target_magento2.sales_sinks import InvoicesSink, ShipmentsSink
@@ -39,6 +40,7 @@ SINKS: dict[str, type[MagentoSink]] = {
     "shipments": ShipmentsSink,
     "company_credits": CompanyCreditsSink,
     "companies": CompaniesSink,
+    "order_status": OrderStatusSink,
 }
 
 TARGET_SETTINGS = th.PropertiesList(
@@ -47,7 +49,8 @@ TARGET_SETTINGS = th.PropertiesList(
         th.ObjectType(additional_properties=th.StringType(allowed_values=list(KINDS))),
         description=(
             "Incoming stream name -> kind it writes (source_items, stock_items, products, "
-            "invoices, shipments, company_credits, companies), for streams not named after a "
+            "invoices, shipments, company_credits, companies, order_status), for streams not "
+            "named after a "
             'kind, e.g. {"erp_stock": "source_items"}.'
         ),
     ),
