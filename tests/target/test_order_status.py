@@ -79,3 +79,13 @@ def test_cancel_of_an_order_magento_cannot_cancel_is_refused_before_sending(
     assert run.summary["order_status"]["refused"] == 1
     assert "cannot be canceled in state 'complete'" in run.rejects[0]["message"]
     assert posts_to(shop, r"/cancel$") == []
+
+
+def test_dry_run_reads_and_writes_nothing(shop, make_config, run_target):
+    (target_order,) = fresh_orders(shop, 1)
+    record = {"order_id": target_order["entity_id"], "action": "hold", "comment": "Dry"}
+    run = run_target(make_config(shop, dry_run=True), stream_messages("order_status", [record]))
+
+    assert run.summary["order_status"]["would_write"] == 1
+    assert posts_to(shop, r"/orders/") == []
+    assert order(shop, target_order["entity_id"])["state"] == "new"
