@@ -151,24 +151,27 @@ class OrderStatusSink(MagentoSink):
             idempotent=False,
         )
 
+    def decided(self, entries: list[Entry]) -> list[Plan | str]:
+        """Each record decided again from what the store shows now (one read for all)."""
+        orders = self.load_orders(entries)
+        return [self.decide(entry, orders.get(order_key(entry.data))) for entry in entries]
+
     def _fresh(self, plan: Plan) -> Plan:
-        orders = self.load_orders([plan.entry])
-        decided = self.decide(plan.entry, orders.get(order_key(plan.entry.data)))
-        return plan if isinstance(decided, str) else decided
+        (again,) = self.decided([plan.entry])
+        # A message now means the order changed under us: the write is not confirmed.
+        return plan if isinstance(again, str) else again
 
     def replan_all(self, plans: list[Plan]) -> dict[int, Plan | None]:
-        orders = self.load_orders([plan.entry for plan in plans])
-        fresh: dict[int, Plan | None] = {}
-        for plan in plans:
-            decided = self.decide(plan.entry, orders.get(order_key(plan.entry.data)))
-            fresh[id(plan)] = plan if isinstance(decided, str) else decided
-        return fresh
+        again = self.decided([plan.entry for plan in plans])
+        return {
+            id(plan): plan if isinstance(now, str) else now
+            for plan, now in zip(plans, again, strict=True)
+        }
 
     def confirm(self, plans: list[Plan]) -> list[Plan]:
-        orders = self.load_orders([plan.entry for plan in plans])
-        missing = []
-        for plan in plans:
-            decided = self.decide(plan.entry, orders.get(order_key(plan.entry.data)))
-            if isinstance(decided, str) or decided.writes:
-                missing.append(plan)
-        return missing
+        again = self.decided([plan.entry for plan in plans])
+        return [
+            plan
+            for plan, now in zip(plans, again, strict=True)
+            if isinstance(now, str) or now.writes
+        ]

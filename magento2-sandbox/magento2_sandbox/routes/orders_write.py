@@ -9,7 +9,7 @@ and changes nothing (Order::cancel returns the order whatever canCancel said).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from magento2_sandbox.asyncbulk import body_of, webapi_input
 from magento2_sandbox.errors import WebapiError
@@ -22,6 +22,9 @@ from magento2_sandbox.routes.sales_write import (
     _sync_items,
 )
 from magento2_sandbox.routing import Ctx, route
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 SERVICE = "Magento\\Sales\\Model\\Service\\OrderService\\Interceptor::"
 # Sales/etc/config.xml order_statuses/states: the statuses assigned to each state (a store may
@@ -93,33 +96,40 @@ def _can_hold(order: dict[str, Any]) -> bool:
     }
 
 
+def _set_state(ctx: Ctx, order_id: str, change: Callable[[dict[str, Any]], None]) -> bool:
+    store = ctx.store
+    with store.transaction():
+        order = _load_order(ctx, order_id)
+        change(order)
+        store.put("orders", order)
+    return True
+
+
+def _hold(order: dict[str, Any]) -> None:
+    if not _can_hold(order):
+        raise WebapiError(400, HOLD_NOT_AVAILABLE)
+    order["hold_before_state"] = order.get("state")
+    order["hold_before_status"] = order.get("status")
+    order["state"], order["status"] = "holded", DEFAULT_STATUS["holded"]
+
+
+def _unhold(order: dict[str, Any]) -> None:
+    if order.get("state") != "holded":
+        raise WebapiError(400, UNHOLD_NOT_AVAILABLE)
+    order["state"] = order.pop("hold_before_state", None) or "new"
+    order["status"] = order.pop("hold_before_status", None) or DEFAULT_STATUS[order["state"]]
+
+
 @route("POST", "/V1/orders/{id}/hold")
 @webapi_input(integers=("id",), path_params={"id": None}, service=SERVICE + "hold")
 def hold(ctx: Ctx, id: str) -> bool:  # noqa: A002 - Magento's parameter name
-    store = ctx.store
-    with store.transaction():
-        order = _load_order(ctx, id)
-        if not _can_hold(order):
-            raise WebapiError(400, HOLD_NOT_AVAILABLE)
-        order["hold_before_state"] = order.get("state")
-        order["hold_before_status"] = order.get("status")
-        order["state"], order["status"] = "holded", DEFAULT_STATUS["holded"]
-        store.put("orders", order)
-    return True
+    return _set_state(ctx, id, _hold)
 
 
 @route("POST", "/V1/orders/{id}/unhold")
 @webapi_input(integers=("id",), path_params={"id": None}, service=SERVICE + "unHold")
 def unhold(ctx: Ctx, id: str) -> bool:  # noqa: A002 - Magento's parameter name
-    store = ctx.store
-    with store.transaction():
-        order = _load_order(ctx, id)
-        if order.get("state") != "holded":
-            raise WebapiError(400, UNHOLD_NOT_AVAILABLE)
-        order["state"] = order.pop("hold_before_state", None) or "new"
-        order["status"] = order.pop("hold_before_status", None) or DEFAULT_STATUS[order["state"]]
-        store.put("orders", order)
-    return True
+    return _set_state(ctx, id, _unhold)
 
 
 def _can_cancel(order: dict[str, Any]) -> bool:
@@ -130,26 +140,25 @@ def _can_cancel(order: dict[str, Any]) -> bool:
     return any(_qty_to_invoice(item) > 0 for item in order.get("items", []))
 
 
+def _cancel(order: dict[str, Any]) -> None:
+    """Order::registerCancellation: each item cancels what is neither invoiced nor shipped
+    (Order/Item.php getQtyToCancel = min(to invoice, to ship)); the order is canceled, or stays
+    processing (complete) when something invoiced is left to ship (to refund)."""
+    if not _can_cancel(order):
+        return  # Order::cancel does nothing and OrderService still answers (bool) $order
+    state = "canceled"
+    for item in order.get("items", []):
+        invoiced_left = _num(item.get("qty_invoiced")) - _num(item.get("qty_refunded"))
+        if state != "processing" and invoiced_left > 0:
+            state = "processing" if _qty_to_ship(item) > 0 else "complete"
+        to_cancel = min(_qty_to_invoice(item), _qty_to_ship(item) or _qty_to_invoice(item))
+        if to_cancel > 0:
+            item["qty_canceled"] = _num(item.get("qty_canceled")) + to_cancel
+    order["state"], order["status"] = state, DEFAULT_STATUS[state]
+    _sync_items(order)
+
+
 @route("POST", "/V1/orders/{id}/cancel")
 @webapi_input(integers=("id",), path_params={"id": None}, service=SERVICE + "cancel")
 def cancel(ctx: Ctx, id: str) -> bool:  # noqa: A002 - Magento's parameter name
-    store = ctx.store
-    with store.transaction():
-        order = _load_order(ctx, id)
-        if not _can_cancel(order):
-            return True  # Order::cancel does nothing and OrderService answers (bool) $order
-        # Order::registerCancellation: each item cancels what is neither invoiced nor shipped
-        # (Order/Item.php getQtyToCancel = min(to invoice, to ship)); the order is canceled, or
-        # stays processing (complete) when something invoiced is left to ship (to refund).
-        state = "canceled"
-        for item in order.get("items", []):
-            invoiced_left = _num(item.get("qty_invoiced")) - _num(item.get("qty_refunded"))
-            if state != "processing" and invoiced_left > 0:
-                state = "processing" if _qty_to_ship(item) > 0 else "complete"
-            to_cancel = min(_qty_to_invoice(item), _qty_to_ship(item) or _qty_to_invoice(item))
-            if to_cancel > 0:
-                item["qty_canceled"] = _num(item.get("qty_canceled")) + to_cancel
-        order["state"], order["status"] = state, DEFAULT_STATUS[state]
-        _sync_items(order)
-        store.put("orders", order)
-    return True
+    return _set_state(ctx, id, _cancel)
