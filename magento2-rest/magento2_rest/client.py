@@ -29,6 +29,7 @@ from requests.adapters import HTTPAdapter
 
 from magento2_rest.auth import MagentoAuth, auth_from_settings
 from magento2_rest.errors import (
+    HTML_PAGE_CAUSES,
     UNAUTHORIZED_HINTS,
     MagentoAuthError,
     MagentoError,
@@ -518,7 +519,7 @@ class MagentoClient:
             attempt,
         )
         if response.ok:
-            return _parse_success(response, method, label)
+            return _parse_success(response, method, label, idempotent=idempotent)
         if response.is_redirect:
             _raise_redirect(response, method, label)
         raise _refusal(response, method, label, idempotent=idempotent, auth=auth)
@@ -665,18 +666,23 @@ def _refusal(
     )
 
 
-def _parse_success(response: requests.Response, method: str, label: str) -> Any:
+def _parse_success(
+    response: requests.Response, method: str, label: str, *, idempotent: bool
+) -> Any:
     if not response.content.strip():
         return None
     if looks_like_html(response):
-        raise MagentoResponseError(
+        error = MagentoResponseError(
             f"{method} {label} answered {response.status_code} with {describe_html(response)} "
-            "instead of JSON: a CDN, firewall or maintenance page, or url does not point at "
-            "Magento",
+            f"instead of JSON: {HTML_PAGE_CAUSES}",
             method=method,
             route=label,
             status=response.status_code,
         )
+        if idempotent:
+            # A challenge page comes and goes; a block stays: retried as a 500 is, twice.
+            raise _RetryableError(error, server_error=True)
+        raise error
     try:
         return msgspec.json.decode(response.content)
     except msgspec.DecodeError:

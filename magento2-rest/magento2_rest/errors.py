@@ -149,6 +149,14 @@ def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
 _TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 
 
+# What an HTML page where Magento answers JSON means, and what to do (FACTS.md, Errors: CDNs and
+# firewalls such as Fastly, Cloudflare and Sucuri answer with their own pages).
+HTML_PAGE_CAUSES = (
+    "a CDN, firewall or maintenance page stands in front of the store (allow-list this client's "
+    "address there, or set user_agent to one it lets through), or url does not point at Magento"
+)
+
+
 def looks_like_html(response: requests.Response) -> bool:
     content_type = response.headers.get("Content-Type", "").lower()
     if "html" in content_type:
@@ -233,10 +241,7 @@ def error_from_response(
 def _magento_body(response: requests.Response, head: str) -> tuple[str, Any] | str:
     """Magento's (message, parameters), or the sentence saying why the body is not that."""
     if looks_like_html(response):
-        return (
-            f"{head} with {describe_html(response)} instead of JSON: a CDN, firewall or "
-            "maintenance page stands in front of the store, or url does not point at Magento"
-        )
+        return f"{head} with {describe_html(response)} instead of JSON: {HTML_PAGE_CAUSES}"
     try:
         body = response.json()
     except ValueError:

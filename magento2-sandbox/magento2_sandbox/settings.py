@@ -8,7 +8,11 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-FAULT_KINDS = ("429", "500", "503", "drop", "html", "truncate")
+# Besides 429, 500 and 503: 502 is a gateway whose PHP backend died, waf a firewall's 403 block
+# page (Cloudflare, Sucuri), slow the right answer after faults.slow_seconds (past a timeout).
+FAULT_KINDS = ("429", "500", "502", "503", "drop", "html", "truncate", "waf", "slow")
+# The kinds a store answers when nothing is configured: the ones present before 502, waf, slow.
+DEFAULT_FAULT_KINDS = ("429", "500", "503", "drop", "html", "truncate")
 # "empty" is Magento 2.4 REST, "repeat" 2.3 (Store.search_json says why).
 PAST_END_MODES = ("empty", "repeat")
 # The async.operations.all consumer: a background thread ("auto") or only when
@@ -22,8 +26,9 @@ OPERATION_ID_MODES = ("2.4", "2.3")
 class Faults:
     rate: float = 0.0
     seed: int = 0
-    kinds: list[str] = field(default_factory=lambda: list(FAULT_KINDS))
+    kinds: list[str] = field(default_factory=lambda: list(DEFAULT_FAULT_KINDS))
     retry_after: int = 1
+    slow_seconds: float = 2.0
     route: str | None = None
     methods: list[str] | None = None
 

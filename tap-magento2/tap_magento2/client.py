@@ -530,10 +530,6 @@ class IncrementalStream(MagentoStream):
     def is_sorted(self) -> bool:
         return True
 
-    def compare_start_date(self, value: str, start_date_value: str) -> str:  # noqa: ARG002
-        # The bookmark wins over start_date (and over *_last_pull): see starting_point.
-        return value
-
     def starting_point(self, context: Context | None) -> tuple[str | None, str]:
         """Where this stream (partition) starts, in Magento's form, and why."""
         state = self.get_context_state(context)
