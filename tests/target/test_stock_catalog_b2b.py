@@ -142,7 +142,7 @@ def test_products_go_to_all_and_a_store_view_only_where_named(
             }
 
     config = make_config(sandbox, api_type=mode)
-    first = [
+    first: list[dict[str, Any]] = [
         {"sku": sku, "name": "Global name", "price": 9, "attribute_set_id": 4},
         {"sku": sku, "store_code": "default", "name": "Default view name"},
     ]
