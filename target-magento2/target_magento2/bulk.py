@@ -196,7 +196,8 @@ class BulkRunner:
         offset: the consumer finishes operations while the pages are read, and a set that
         shrinks under an offset skips rows (an operation still open would be missed, and its
         write sent a second time). `id` is unique within a bulk whichever way the store numbers
-        operations (2.4: the operation key; 2.3 and getList: the table row)."""
+        operations (the operation key, or the magento_operation row id that getList's collection
+        may answer), so (bulk_uuid, id) is a key either way."""
 
         def open_ones() -> SearchCriteria:
             return (
