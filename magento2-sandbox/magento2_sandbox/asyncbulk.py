@@ -65,10 +65,9 @@ INVALID_TYPE = (
 SEVERAL_ERRORS = "One or more input exceptions have occurred."
 BULK_NOT_FOUND = "Bulk uuid %bulkUuid not exist"
 # Webapi input limits (2.4.7, webapi/validation/*, on with `input_limits`): items of one array
-# of data objects in a body, synchronous and asynchronous
+# of data objects in a synchronous body; asynchronous bodies take `async_array_limit` (settings)
 # (Framework/Webapi/Validator/EntityArrayValidator.php, InputArraySizeLimitValue).
 MAX_SYNC_ITEMS = 20
-MAX_ASYNC_ITEMS = 5000
 TOO_MANY_ITEMS = 'Maximum items of type "%type" is %max'
 
 _INTEGER = re.compile(r"^\s*[+-]?\d+\s*$")
@@ -289,7 +288,12 @@ def handle_async(ctx: Ctx, api: str, method: str, path: str) -> tuple[int, dict[
         raise WebapiError(404, NO_ROUTE)
     target, url_params = found
     contract, _ = contract_of(target.handler)
-    limit = MAX_ASYNC_ITEMS if ctx.settings.input_limits else None
+    # The limit is on each array of data objects inside an operation's body, not on how many
+    # operations one bulk request holds: WebapiAsync's InputParamsResolver runs
+    # ServiceInputProcessor (EntityArrayValidator) on each entry with the route's limit, and
+    # nothing counts the entries (Framework/Webapi/Validator/EntityArrayValidator.php,
+    # DEFAULT_ASYNC_INPUT_ARRAY_SIZE_LIMIT = 5000).
+    limit = ctx.settings.async_array_limit if ctx.settings.input_limits else None
     elements: list[tuple[int, dict[str, Any]]] = []
     if api == "async/bulk/V1":
         # WebapiAsync/Controller/Rest/Asynchronous/InputParamsResolver.php: each array entry is

@@ -76,7 +76,10 @@ TARGET_SETTINGS = th.PropertiesList(
         "bulk_size",
         th.IntegerType(),
         default=1000,
-        description="Operations per bulk request in async mode (the store's limit: 5000).",
+        description=(
+            "Operations per bulk request in async mode (Magento does not limit how many; its "
+            "async array limit, 5000, caps the items of an array inside each operation)."
+        ),
     ),
     th.Property(
         "bulk_timeout",

@@ -11,7 +11,7 @@ from magento2_rest import MagentoClient, MagentoSettings, SearchCriteria, Search
 from target_magento2 import bulk
 from target_magento2.bulk import BulkRunner, topic_name
 
-from tests.target.helpers import client, stream_messages
+from tests.target.helpers import client, posts_to, stream_messages
 
 SOURCE_ITEMS = "/inventory/source-items"
 
@@ -86,3 +86,25 @@ def test_results_go_to_their_records_when_the_store_numbers_operations_by_row(
     assert "attribute value is empty" in reject["message"]
     with client(sandbox) as api:
         assert api.get("/products/NEW-WITH-NAME-23")["name"] == "Named"
+
+
+def test_bulk_size_above_the_async_array_limit_is_one_request(sandbox, make_config, run_target):
+    """The async array limit (5000) caps the items of an array inside one operation's body; a
+    bulk request of more operations than that is accepted whole, so bulk_size may exceed it."""
+    sandbox.control.update_settings(input_limits=True, async_array_limit=3)
+    skus = [p["sku"] for p in sandbox.store.find("products", type_id="simple")[:8]]
+    records = [{"sku": sku, "source_code": "default", "quantity": 11} for sku in skus]
+    config = make_config(sandbox, api_type="async/V1", bulk_size=10)
+    run = run_target(config, stream_messages("source_items", records))
+
+    assert run.summary["source_items"]["written"] == 8, run.rejects
+    assert len(posts_to(sandbox, r"/async/bulk/V1/inventory/source-items$")) == 1
+    with client(sandbox) as api:
+        found = api.search(
+            SOURCE_ITEMS,
+            SearchCriteria()
+            .where("sku", "in", skus)
+            .where("source_code", "eq", "default")
+            .page(20),
+        ).items
+    assert sorted(float(i["quantity"]) for i in found) == [11.0] * 8
