@@ -7,9 +7,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from magento2_rest import MagentoClient, MagentoSettings, SearchCriteria, SearchPage
 from target_magento2 import bulk
 from target_magento2.bulk import BulkRunner, topic_name
+from target_magento2.rejects import RunStoppedError
 
 from tests.target.helpers import client, posts_to, stream_messages
 
@@ -108,3 +110,20 @@ def test_bulk_size_above_the_async_array_limit_is_one_request(sandbox, make_conf
             .page(20),
         ).items
     assert sorted(float(i["quantity"]) for i in found) == [11.0] * 8
+
+
+def test_row_ids_without_bodies_to_match_stop_the_run_in_one_line():
+    """A 2.3 answer whose unmatched operations did not all complete cannot be assigned: the run
+    stops rather than guess by position."""
+    bodies = [{"sku": "A"}, {"sku": "B"}]
+    operations = [
+        {"id": 41, "status": bulk.STATUS_COMPLETE, "serialized_data": None},
+        {"id": 40, "status": bulk.STATUS_FAILED, "serialized_data": None},
+    ]
+    with pytest.raises(RunStoppedError) as stopped:
+        bulk.operation_indexes("u-1", operations, bodies)
+    assert "\n" not in str(stopped.value)
+    assert "bulk u-1" in str(stopped.value)
+    # Completed ones without bodies take the bodies left: exact, they share one status.
+    done = [dict(op, status=bulk.STATUS_COMPLETE) for op in operations]
+    assert sorted(i for i, _ in bulk.operation_indexes("u-1", done, bodies)) == [0, 1]
