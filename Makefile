@@ -8,7 +8,7 @@ MELTANO_VENV := .venv-meltano
 PACKAGES := magento2-rest magento2-sandbox tap-magento2 target-magento2
 PYTEST_ARGS ?= -n 2 --dist loadfile
 
-.PHONY: help venv lint typecheck pytest test demo bench meltano postgres clean
+.PHONY: help venv lint typecheck pytest test test-long demo bench meltano postgres clean
 
 help:
 	@echo "make demo   - sandbox store + a real 'meltano run tap-magento2 target-duckdb'"
@@ -64,6 +64,10 @@ pytest: venv meltano postgres
 	PATH="$(CURDIR)/$(BIN):$(CURDIR)/$(MELTANO_VENV)/bin:$$PATH" $(BIN)/pytest $(PYTEST_ARGS)
 
 test: lint typecheck pytest
+
+# The many-seed variants (20 seeds of kills at random points, ...) that `make test` leaves out.
+test-long: venv meltano
+	PATH="$(CURDIR)/$(BIN):$(CURDIR)/$(MELTANO_VENV)/bin:$$PATH" $(BIN)/pytest $(PYTEST_ARGS) -m long
 
 demo: venv meltano
 	PATH="$(CURDIR)/$(BIN):$(CURDIR)/$(MELTANO_VENV)/bin:$$PATH" $(BIN)/python scripts/demo.py

@@ -254,6 +254,13 @@ class MagentoClient:
             {"User-Agent": settings.user_agent, "Accept": "application/json"}
         )
         self._auth: MagentoAuth = auth_from_settings(settings, self._fetch_admin_token)
+        if not settings.verify_ssl:
+            self.logger.warning(
+                "verify_ssl is false: the store's TLS certificate is not checked, so anything "
+                "between this machine and the store can read and change the requests; give "
+                "ca_bundle with the CA that signs it instead"
+            )
+            urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
 
     def __repr__(self) -> str:
         settings = self.settings

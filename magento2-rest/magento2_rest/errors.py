@@ -290,6 +290,12 @@ _NOT_AUTHORIZED = {
     "admin_token": "the admin user's role lacks that resource (System > Permissions > User Roles)",
     "oauth1": "grant the integration that resource (System > Integrations > API)",
 }
+# Magento_TwoFactorAuth (TwoFactorAuth/Model/AdminAccessTokenService) blocks admin tokens.
+_ADMIN_2FA = (
+    "admin two-factor authentication (Magento_TwoFactorAuth, on by default in 2.4) blocks admin "
+    "tokens over REST: use an integration instead (System > Extensions > Integrations; give "
+    "consumer_key, consumer_secret, access_token and access_token_secret)"
+)
 UNAUTHORIZED_HINTS = {
     "admin_token": "check username and password (an admin user; admin 2FA blocks token requests)",
     "bearer": "check access_token: the store does not accept it",
@@ -316,6 +322,8 @@ def auth_hint(
         # Nonce/Generator.php refuses a timestamp over 600 s ahead of the store's clock, and
         # its catch-all turns that refusal into "An error occurred validating the nonce".
         hint = "the store refused the OAuth timestamp: " + clock_skew(response)
+    elif "2fa provider-specific endpoints" in lowered:
+        hint = _ADMIN_2FA
     elif "consumer isn't authorized" in lowered:
         hint = _NOT_AUTHORIZED.get(auth_method or "oauth1", _NOT_AUTHORIZED["oauth1"])
     elif status == 401:  # noqa: PLR2004 - the HTTP status itself

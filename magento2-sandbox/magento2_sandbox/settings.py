@@ -61,6 +61,8 @@ class Settings:
     past_end_mode: str = "empty"
     input_limits: bool = False
     bearer_integration_tokens: bool = False
+    # Magento_TwoFactorAuth: admin tokens only through its provider endpoints.
+    admin_2fa: bool = False
     async_consumer: str = "auto"
     # MSI source deduction at shipment (magento/inventory InventoryShipping): off by default
     # because the seeded orders were not placed against the seeded stock (a source may hold less
@@ -95,6 +97,7 @@ class Settings:
                 "past_end_mode": self.past_end_mode,
                 "input_limits": self.input_limits,
                 "bearer_integration_tokens": self.bearer_integration_tokens,
+                "admin_2fa": self.admin_2fa,
                 "async_consumer": self.async_consumer,
                 "source_deduction": self.source_deduction,
                 "operation_ids": self.operation_ids,
@@ -133,6 +136,7 @@ class Settings:
             self.past_end_mode = staged["past_end_mode"]
             self.input_limits = bool(staged["input_limits"])
             self.bearer_integration_tokens = bool(staged["bearer_integration_tokens"])
+            self.admin_2fa = bool(staged["admin_2fa"])
             self.async_consumer = staged["async_consumer"]
             self.source_deduction = bool(staged["source_deduction"])
             self.operation_ids = staged["operation_ids"]
@@ -198,7 +202,7 @@ def _validate_plain(staged: dict[str, Any]) -> None:
         raise SettingsError(f"past_end_mode takes one of {PAST_END_MODES}")
     if staged["async_consumer"] not in ASYNC_CONSUMER_MODES:
         raise SettingsError(f"async_consumer takes one of {ASYNC_CONSUMER_MODES}")
-    for key in ("input_limits", "bearer_integration_tokens", "source_deduction"):
+    for key in ("input_limits", "bearer_integration_tokens", "admin_2fa", "source_deduction"):
         if not isinstance(staged[key], bool):
             raise SettingsError(f"setting {key!r} takes true or false")
 
