@@ -41,7 +41,10 @@ class ProductsSink(MagentoSink):
         return str(entry.data.get("store_code") or self.config.get("products_store_code") or "all")
 
     def wave_key(self, entry: Entry) -> Any:
-        return (entry.data["sku"], self.store_code(entry))
+        # By SKU alone: ProductRepository::save loads the stored product, merges the given fields
+        # and saves the whole entity (Catalog/Model/ProductRepository.php), so two saves of one
+        # SKU at once race on the same rows even when they name two store views.
+        return entry.data["sku"]
 
     def plan(self, entry: Entry) -> Plan:
         body = {"product": product_body(entry.data), "saveOptions": True}

@@ -78,7 +78,7 @@ def test_results_go_to_their_records_when_the_store_numbers_operations_by_row(
         {"sku": sku, "weight": 2.5},
         {"sku": "NEW-WITH-NAME-23", "name": "Named", "price": 4, "attribute_set_id": 4},
     ]
-    config = make_config(sandbox, api_type="async/V1", max_workers=1)
+    config = make_config(sandbox, api_type="async/V1", max_concurrency=1)
     run = run_target(config, stream_messages("products", records))
 
     assert run.summary["products"]["written"] == 3
@@ -92,24 +92,33 @@ def test_results_go_to_their_records_when_the_store_numbers_operations_by_row(
 
 def test_bulk_size_above_the_async_array_limit_is_one_request(sandbox, make_config, run_target):
     """The async array limit (5000) caps the items of an array inside one operation's body; a
-    bulk request of more operations than that is accepted whole, so bulk_size may exceed it."""
+    bulk request of more operations than that is accepted whole, so bulk_size may exceed it.
+    An operation carrying more source items than the limit fails the request as a whole: the
+    target splits its items by the limit Magento names and writes them all."""
     sandbox.control.update_settings(input_limits=True, async_array_limit=3)
     skus = [p["sku"] for p in sandbox.store.find("products", type_id="simple")[:8]]
-    records = [{"sku": sku, "source_code": "default", "quantity": 11} for sku in skus]
-    config = make_config(sandbox, api_type="async/V1", bulk_size=10)
-    run = run_target(config, stream_messages("source_items", records))
 
+    def quantities() -> list[float]:
+        criteria = SearchCriteria().where("sku", "in", skus).where("source_code", "eq", "default")
+        with client(sandbox) as api:
+            return sorted(
+                float(i["quantity"]) for i in api.search(SOURCE_ITEMS, criteria.page(20)).items
+            )
+
+    bulk_posts = r"/async/bulk/V1/inventory/source-items$"
+    one_each = make_config(sandbox, api_type="async/V1", bulk_size=10, batch_size=1)
+    records = [{"sku": sku, "source_code": "default", "quantity": 11} for sku in skus]
+    run = run_target(one_each, stream_messages("source_items", records))
     assert run.summary["source_items"]["written"] == 8, run.rejects
-    assert len(posts_to(sandbox, r"/async/bulk/V1/inventory/source-items$")) == 1
-    with client(sandbox) as api:
-        found = api.search(
-            SOURCE_ITEMS,
-            SearchCriteria()
-            .where("sku", "in", skus)
-            .where("source_code", "eq", "default")
-            .page(20),
-        ).items
-    assert sorted(float(i["quantity"]) for i in found) == [11.0] * 8
+    assert len(posts_to(sandbox, bulk_posts)) == 1  # 8 operations > 3: one request
+    assert quantities() == [11.0] * 8
+
+    wide = make_config(sandbox, api_type="async/V1", bulk_size=10)
+    records = [{"sku": sku, "source_code": "default", "quantity": 12} for sku in skus]
+    run = run_target(wide, stream_messages("source_items", records))
+    assert run.summary["source_items"]["written"] == 8, run.rejects
+    assert run.rejects == []
+    assert quantities() == [12.0] * 8
 
 
 def test_row_ids_without_bodies_to_match_stop_the_run_in_one_line():
