@@ -23,6 +23,7 @@ from target_magento2.b2b_sinks import CompaniesSink, CompanyCreditsSink
 from target_magento2.catalog_sinks import ProductsSink
 from target_magento2.concurrency import Workers
 from target_magento2.inventory_sinks import SourceItemsSink, StockItemsSink
+from target_magento2.order_sinks import OrderStatusSink
 from target_magento2.reader import TolerantReader
 from target_magento2.records import KINDS, resolve_kind
 from target_magento2.rejects import Ledger, RunStoppedError
@@ -42,6 +43,7 @@ SINKS: dict[str, type[MagentoSink]] = {
     "shipments": ShipmentsSink,
     "company_credits": CompanyCreditsSink,
     "companies": CompaniesSink,
+    "order_status": OrderStatusSink,
 }
 
 TARGET_SETTINGS = th.PropertiesList(
@@ -50,7 +52,8 @@ TARGET_SETTINGS = th.PropertiesList(
         th.ObjectType(additional_properties=th.StringType(allowed_values=list(KINDS))),
         description=(
             "Incoming stream name -> kind it writes (source_items, stock_items, products, "
-            "invoices, shipments, company_credits, companies), for streams not named after a "
+            "invoices, shipments, company_credits, companies, order_status), for streams not "
+            "named after a "
             'kind, e.g. {"erp_stock": "source_items"}.'
         ),
     ),
@@ -77,7 +80,10 @@ TARGET_SETTINGS = th.PropertiesList(
         "bulk_size",
         th.IntegerType(),
         default=1000,
-        description="Operations per bulk request in async mode (the store's limit: 5000).",
+        description=(
+            "Operations per bulk request in async mode (Magento does not limit how many; its "
+            "async array limit, 5000, caps the items of an array inside each operation)."
+        ),
     ),
     th.Property(
         "bulk_timeout",
@@ -123,6 +129,16 @@ TARGET_SETTINGS = th.PropertiesList(
         description=(
             "JSON-lines file the refused and unknown records are appended to (relative to the "
             "working directory)."
+        ),
+    ),
+    th.Property(
+        "products_store_code",
+        th.StringType(),
+        default="all",
+        description=(
+            "Store code products are written through when a record has no store_code: all "
+            "(the global values, store 0) or a store view's code (its store-scoped fields, such "
+            "as name, status and description, become that view's overrides; magento2 #9186)."
         ),
     ),
     th.Property(
