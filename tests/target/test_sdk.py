@@ -16,10 +16,11 @@ Left out of the standard suite: `target_record_before_schema` only. It expects t
 RecordsWithoutSchemaException, which ends the run with a traceback; this target refuses such a
 record into the rejects file with the reason and goes on (issue: bad input is refused, the rest
 unharmed), which tests/target/test_bad_input.py checks. Every other test of
-`singer_sdk.testing.suites.target_tests` runs. `TargetMultipleStateMessages` is not in that
-list (the SDK's own TODO in singer_sdk/testing/suites.py) and is not added: it expects one
-STATE out per STATE in, while an SDK target - this one by design - emits STATE only after draining its sinks, i.e. once the writes
-it covers are confirmed (and its runner compares parsed dicts with JSON strings).
+`singer_sdk.testing.suites.target_tests` runs. `TargetMultipleStateMessages` is not in that list
+(the SDK's own TODO in singer_sdk/testing/suites.py) and is not added: it expects one STATE out per
+STATE in, while an SDK target - this one by design - emits STATE only after draining its sinks,
+i.e. once the writes it covers are confirmed (and its runner compares parsed dicts with JSON
+strings).
 test_behaviour.py (test_state_*) and test_sales.py (kill, SIGTERM) check this target's promise.
 """
 
