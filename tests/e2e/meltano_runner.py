@@ -27,7 +27,12 @@ needs_meltano = [
 
 
 def run_meltano(
-    tmp_path: Path, sandbox: Sandbox, *args: str, env: dict[str, str] | None = None
+    tmp_path: Path,
+    sandbox: Sandbox,
+    *args: str,
+    env: dict[str, str] | None = None,
+    project: Path = ROOT,
+    environment_name: str = "sandbox",
 ) -> subprocess.CompletedProcess[str]:
     environment = {
         **os.environ,
@@ -47,8 +52,8 @@ def run_meltano(
     with lock.open("w") as held:
         fcntl.flock(held, fcntl.LOCK_EX)
         completed = subprocess.run(
-            ["meltano", "--environment=sandbox", *args],
-            cwd=ROOT,
+            ["meltano", f"--environment={environment_name}", *args],
+            cwd=project,
             env=environment,
             capture_output=True,
             text=True,
