@@ -27,7 +27,7 @@ PLACEHOLDER = "git+file:///path/to/clone"
 def readme_plugins() -> dict[str, list[dict[str, object]]]:
     """The plugins of the README's install block."""
     text = (ROOT / "README.md").read_text()
-    block = re.search(r"<!-- install-from-git[^>]*-->\n```yaml\n(.*?)```", text, re.S)
+    block = re.search(r"<!-- install-from-git[^>]*-->\n```yaml\n(.*?)```", text, re.DOTALL)
     assert block, "README.md has no install-from-git block"
     return dict(yaml.safe_load(block.group(1))["plugins"])
 
@@ -36,7 +36,8 @@ def run(command: list[str], cwd: Path, env: dict[str, str], timeout: int = 600) 
     done = subprocess.run(
         command, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout, check=False
     )
-    assert done.returncode == 0, f"{' '.join(command)}:\n{done.stdout[-2000:]}{done.stderr[-4000:]}"
+    shown = f"{' '.join(command)}:\n{done.stdout[-2000:]}{done.stderr[-4000:]}"
+    assert done.returncode == 0, shown
     return done.stdout
 
 
@@ -55,10 +56,13 @@ def test_own_project_installs_from_git_and_wheels(
     # Wheels and sdists of the target and its client, built from the clone.
     dist = tmp_path / "dist"
     for package in ("magento2-rest", "target-magento2"):
-        run([sys.executable, "-m", "build", "--outdir", str(dist), str(clone / package)], clone, env)
+        run(
+            [sys.executable, "-m", "build", "--outdir", str(dist), str(clone / package)], clone, env
+        )
     wheel = next(dist.glob("target_magento2-*.whl"))
     with zipfile.ZipFile(wheel) as archive:
-        metadata = archive.read(f"{wheel.name.split('-')[0]}-{wheel.name.split('-')[1]}.dist-info/METADATA").decode()
+        name = next(n for n in archive.namelist() if n.endswith(".dist-info/METADATA"))
+        metadata = archive.read(name).decode()
     assert "License-Expression: Apache-2.0" in metadata
     assert sorted(path.suffix for path in dist.iterdir()) == [".gz", ".gz", ".whl", ".whl"]
 
@@ -68,14 +72,26 @@ def test_own_project_installs_from_git_and_wheels(
     target = plugins["loaders"][0]
     target["pip_url"] = f"--find-links {dist} target-magento2"
     plugins["loaders"].append(
-        {"name": "target-jsonl", "pip_url": "target-jsonl==0.1.4", "config": {
-            "destination_path": "out", "do_timestamp_file": False}}
-    )  # fmt: skip
+        {
+            "name": "target-jsonl",
+            "namespace": "target_jsonl",
+            "pip_url": "target-jsonl==0.1.4",
+            "settings": [{"name": "destination_path"}, {"name": "do_timestamp_file"}],
+            "config": {"destination_path": "out", "do_timestamp_file": False},
+        }
+    )
     project = tmp_path / "project"
     project.mkdir()
     (project / "out").mkdir()
     (project / "meltano.yml").write_text(
-        yaml.safe_dump({"version": 1, "send_anonymous_usage_stats": False, "plugins": plugins})
+        yaml.safe_dump(
+            {
+                "default_environment": "dev",
+                "environments": [{"name": "dev"}],
+                "send_anonymous_usage_stats": False,
+                "plugins": plugins,
+            }
+        )
     )
     run(["meltano", "install"], project, env, timeout=900)
 
@@ -89,5 +105,5 @@ def test_own_project_installs_from_git_and_wheels(
     assert {json.loads(line)["entity_id"] for line in lines} == {
         row["id"] for row in sandbox.control.truth("orders")
     }
-    about = json.loads(run(["meltano", "invoke", "target-magento2", "--about", "--format=json"], project, env))
-    assert about["name"] == "target-magento2"
+    about = run(["meltano", "invoke", "target-magento2", "--about", "--format=json"], project, env)
+    assert json.loads(about)["name"] == "target-magento2"
