@@ -24,7 +24,7 @@ help:
 	@echo "make run ARGS='...'     - meltano ARGS in the sandbox environment (ENVIRONMENT=prod for yours)"
 	@echo "                          e.g. make run ARGS='run tap-magento2 target-jsonl'"
 
-$(BIN)/.installed: requirements-dev.txt $(foreach p,$(PACKAGES),$(p)/pyproject.toml)
+$(BIN)/.installed: requirements-dev.txt orchestration/requirements.txt $(foreach p,$(PACKAGES),$(p)/pyproject.toml)
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "Python 3.10 or newer is needed: set PYTHON=python3.x")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
@@ -67,7 +67,7 @@ lint: venv
 	$(BIN)/ruff format --check .
 
 typecheck: venv
-	$(BIN)/mypy $(foreach p,$(PACKAGES),$(p)/$(subst -,_,$(p))) tests bench
+	$(BIN)/mypy $(foreach p,$(PACKAGES),$(p)/$(subst -,_,$(p))) tests bench scripts orchestration
 
 pytest: venv meltano postgres
 	$(ON_PATH) $(BIN)/pytest $(PYTEST_ARGS)
