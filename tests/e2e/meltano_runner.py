@@ -10,9 +10,12 @@ import fcntl
 import os
 import shutil
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 from magento2_sandbox import Sandbox
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -24,6 +27,27 @@ needs_meltano = [
         reason="meltano and its plugins come with `make test` (make meltano)",
     ),
 ]
+
+
+def project_copy(tmp_path: Path, edit: Callable[[dict[str, Any]], None] | None = None) -> Path:
+    """This repository's Meltano project in a folder of its own, its meltano.yml changed by
+    `edit`; the installed plugins are this checkout's (.meltano is linked), so nothing installs."""
+    project = tmp_path / "project"
+    project.mkdir()
+    text = (ROOT / "meltano.yml").read_text()
+    if edit is not None:
+        document = yaml.safe_load(text)
+        edit(document)
+        text = yaml.safe_dump(document, sort_keys=False)
+    (project / "meltano.yml").write_text(text)
+    (project / ".meltano").symlink_to(ROOT / ".meltano")
+    (project / "target-magento2").symlink_to(ROOT / "target-magento2")
+    (project / "output").mkdir()
+    return project
+
+
+def plugin(document: dict[str, Any], kind: str, name: str) -> dict[str, Any]:
+    return next(p for p in document["plugins"][kind] if p["name"] == name)
 
 
 def run_meltano(

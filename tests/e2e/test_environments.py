@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
 from magento2_sandbox import Sandbox
 
-from tests.e2e.meltano_runner import ROOT, needs_meltano, run_meltano
+from tests.e2e.meltano_runner import needs_meltano, project_copy, run_meltano
 
 pytestmark = needs_meltano
 
@@ -33,15 +32,8 @@ PROD_DOTENV = {
 
 
 def project_with_dotenv(tmp_path: Path) -> Path:
-    """This repository's project in a folder of its own with a real store's `.env`.
-
-    The installed plugins are this checkout's (.meltano is linked), so nothing is installed."""
-    project = tmp_path / "project"
-    project.mkdir()
-    shutil.copy(ROOT / "meltano.yml", project / "meltano.yml")
-    (project / ".meltano").symlink_to(ROOT / ".meltano")
-    (project / "target-magento2").symlink_to(ROOT / "target-magento2")
-    (project / "output").mkdir()
+    """This repository's project in a folder of its own with a real store's `.env`."""
+    project = project_copy(tmp_path)
     (project / ".env").write_text("".join(f"{k}='{v}'\n" for k, v in PROD_DOTENV.items()))
     return project
 
