@@ -21,6 +21,7 @@ import fcntl
 import json
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -423,6 +424,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--output", type=Path, default=ROOT / "output", help="default: output/")
     options = parser.parse_args(argv)
+    if shutil.which("meltano") is None or shutil.which("magento2-sandbox") is None:
+        sys.exit("meltano is not on PATH: run the demo with `make demo`")
     output: Path = options.output.resolve()
     output.mkdir(parents=True, exist_ok=True)
     database = output / "warehouse.duckdb"
