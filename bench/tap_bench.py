@@ -18,7 +18,7 @@ the sandbox commits at once):
   concurrency, and their ratio.
 
 The tap runs as a child process (`python -m tap_magento2`), so its CPU time and memory are its
-own; the sandbox serves from threads of this process.
+own; the sandbox is served by another process (bench/served.py says why).
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from magento2_sandbox import Sandbox
+from served import ServedSandbox
 from tap_magento2.tap import DEFAULT_READ_CONCURRENCY
 
 PAGE_SIZE = 300
@@ -86,7 +86,7 @@ def stream_catalog(config_path: Path, stream: str) -> dict[str, Any]:
 
 
 def run_tap(
-    sandbox: Sandbox,
+    sandbox: ServedSandbox,
     workdir: Path,
     extra: dict[str, Any] | None = None,
     stream: str = "orders",
@@ -153,19 +153,6 @@ def floor_seconds_per_record(sample: list[bytes]) -> float:
     return best / len(texts)
 
 
-def start_sandbox(
-    orders: int, customers: int | None = None, products: int | None = None
-) -> Sandbox:
-    started = time.perf_counter()
-    sandbox = Sandbox(
-        seed=1, orders=orders, customers=customers, products=products, b2b=False, msi=True
-    ).start()
-    counts = {"orders": orders, "customers": customers, "products": products}
-    what = ", ".join(f"{value:,} {name}" for name, value in counts.items() if value is not None)
-    print(f"  (sandbox with {what} seeded in {time.perf_counter() - started:.0f} s)")
-    return sandbox
-
-
 @dataclass
 class CpuFigure:
     """CPU per record as the slope between a small and a large run: fixed costs cancel."""
@@ -191,28 +178,24 @@ def order_runs(small: int, large: int) -> tuple[dict[int, TapRun], dict[int, flo
     baseline_wall = 0.0
     for orders in (small, large):
         print(f"orders: {orders:,}")
-        sandbox = start_sandbox(orders)
-        try:
-            with tempfile.TemporaryDirectory() as tmp:
-                workdir = Path(tmp)
-                if orders == small:
-                    # The same process reading nothing: start-up and one empty page.
-                    empty = run_tap(sandbox, workdir, {"end_date": "2000-01-01 00:00:00"})
-                    baseline_wall = empty.wall
-                run = run_tap(sandbox, workdir)
-                if run.records != orders:
-                    raise SystemExit(f"the tap wrote {run.records} orders of {orders}")
-                memory[orders] = run
-                if orders == large:
-                    print("  at 100 ms per request + 1 ms per order, 8 PHP workers")
-                    sandbox.control.update_settings(
-                        latency_ms=100, per_item_latency_ms=1, max_concurrency=8
-                    )
-                    for workers in (1, DEFAULT_READ_CONCURRENCY):
-                        slow = run_tap(sandbox, workdir, {"max_concurrency": workers})
-                        rates[workers] = slow.records / (slow.wall - baseline_wall)
-        finally:
-            sandbox.stop()
+        with ServedSandbox(orders) as sandbox, tempfile.TemporaryDirectory() as tmp:
+            workdir = Path(tmp)
+            if orders == small:
+                # The same process reading nothing: start-up and one empty page.
+                empty = run_tap(sandbox, workdir, {"end_date": "2000-01-01 00:00:00"})
+                baseline_wall = empty.wall
+            run = run_tap(sandbox, workdir)
+            if run.records != orders:
+                raise SystemExit(f"the tap wrote {run.records} orders of {orders}")
+            memory[orders] = run
+            if orders == large:
+                print("  at 100 ms per request + 1 ms per order, 8 PHP workers")
+                sandbox.control.update_settings(
+                    latency_ms=100, per_item_latency_ms=1, max_concurrency=8
+                )
+                for workers in (1, DEFAULT_READ_CONCURRENCY):
+                    slow = run_tap(sandbox, workdir, {"max_concurrency": workers})
+                    rates[workers] = slow.records / (slow.wall - baseline_wall)
     return memory, rates, baseline_wall
 
 
@@ -220,13 +203,10 @@ def small_record_figures(sizes: tuple[tuple[int, int], ...]) -> list[CpuFigure]:
     """CPU per record of customers and MSI source items (about three per product)."""
     runs: dict[str, list[TapRun]] = {"customers": [], "source_items": []}
     for customers, products in sizes:
-        sandbox = start_sandbox(50, customers=customers, products=products)
-        try:
-            with tempfile.TemporaryDirectory() as tmp:
-                for stream, done in runs.items():
-                    done.append(run_tap(sandbox, Path(tmp), stream=stream))
-        finally:
-            sandbox.stop()
+        served = ServedSandbox(50, customers=customers, products=products)
+        with served as sandbox, tempfile.TemporaryDirectory() as tmp:
+            for stream, done in runs.items():
+                done.append(run_tap(sandbox, Path(tmp), stream=stream))
     return [CpuFigure(stream, (done[0], done[1])) for stream, done in runs.items()]
 
 

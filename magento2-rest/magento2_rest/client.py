@@ -29,6 +29,7 @@ from requests.adapters import HTTPAdapter
 
 from magento2_rest.auth import MagentoAuth, auth_from_settings
 from magento2_rest.errors import (
+    HTML_PAGE_CAUSES,
     UNAUTHORIZED_HINTS,
     MagentoAuthError,
     MagentoError,
@@ -253,6 +254,13 @@ class MagentoClient:
             {"User-Agent": settings.user_agent, "Accept": "application/json"}
         )
         self._auth: MagentoAuth = auth_from_settings(settings, self._fetch_admin_token)
+        if not settings.verify_ssl:
+            self.logger.warning(
+                "verify_ssl is false: the store's TLS certificate is not checked, so anything "
+                "between this machine and the store can read and change the requests; give "
+                "ca_bundle with the CA that signs it instead"
+            )
+            urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
 
     def __repr__(self) -> str:
         settings = self.settings
@@ -518,7 +526,7 @@ class MagentoClient:
             attempt,
         )
         if response.ok:
-            return _parse_success(response, method, label)
+            return _parse_success(response, method, label, idempotent=idempotent)
         if response.is_redirect:
             _raise_redirect(response, method, label)
         raise _refusal(response, method, label, idempotent=idempotent, auth=auth)
@@ -665,18 +673,23 @@ def _refusal(
     )
 
 
-def _parse_success(response: requests.Response, method: str, label: str) -> Any:
+def _parse_success(
+    response: requests.Response, method: str, label: str, *, idempotent: bool
+) -> Any:
     if not response.content.strip():
         return None
     if looks_like_html(response):
-        raise MagentoResponseError(
+        error = MagentoResponseError(
             f"{method} {label} answered {response.status_code} with {describe_html(response)} "
-            "instead of JSON: a CDN, firewall or maintenance page, or url does not point at "
-            "Magento",
+            f"instead of JSON: {HTML_PAGE_CAUSES}",
             method=method,
             route=label,
             status=response.status_code,
         )
+        if idempotent:
+            # A challenge page comes and goes; a block stays: retried as a 500 is, twice.
+            raise _RetryableError(error, server_error=True)
+        raise error
     try:
         return msgspec.json.decode(response.content)
     except msgspec.DecodeError:

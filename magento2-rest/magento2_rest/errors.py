@@ -149,6 +149,14 @@ def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
 _TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 
 
+# What an HTML page where Magento answers JSON means, and what to do (FACTS.md, Errors: CDNs and
+# firewalls such as Fastly, Cloudflare and Sucuri answer with their own pages).
+HTML_PAGE_CAUSES = (
+    "a CDN, firewall or maintenance page stands in front of the store (allow-list this client's "
+    "address there, or set user_agent to one it lets through), or url does not point at Magento"
+)
+
+
 def looks_like_html(response: requests.Response) -> bool:
     content_type = response.headers.get("Content-Type", "").lower()
     if "html" in content_type:
@@ -233,10 +241,7 @@ def error_from_response(
 def _magento_body(response: requests.Response, head: str) -> tuple[str, Any] | str:
     """Magento's (message, parameters), or the sentence saying why the body is not that."""
     if looks_like_html(response):
-        return (
-            f"{head} with {describe_html(response)} instead of JSON: a CDN, firewall or "
-            "maintenance page stands in front of the store, or url does not point at Magento"
-        )
+        return f"{head} with {describe_html(response)} instead of JSON: {HTML_PAGE_CAUSES}"
     try:
         body = response.json()
     except ValueError:
@@ -285,6 +290,12 @@ _NOT_AUTHORIZED = {
     "admin_token": "the admin user's role lacks that resource (System > Permissions > User Roles)",
     "oauth1": "grant the integration that resource (System > Integrations > API)",
 }
+# Magento_TwoFactorAuth (TwoFactorAuth/Model/AdminAccessTokenService) blocks admin tokens.
+_ADMIN_2FA = (
+    "admin two-factor authentication (Magento_TwoFactorAuth, on by default in 2.4) blocks admin "
+    "tokens over REST: use an integration instead (System > Extensions > Integrations; give "
+    "consumer_key, consumer_secret, access_token and access_token_secret)"
+)
 UNAUTHORIZED_HINTS = {
     "admin_token": "check username and password (an admin user; admin 2FA blocks token requests)",
     "bearer": "check access_token: the store does not accept it",
@@ -311,6 +322,8 @@ def auth_hint(
         # Nonce/Generator.php refuses a timestamp over 600 s ahead of the store's clock, and
         # its catch-all turns that refusal into "An error occurred validating the nonce".
         hint = "the store refused the OAuth timestamp: " + clock_skew(response)
+    elif "2fa provider-specific endpoints" in lowered:
+        hint = _ADMIN_2FA
     elif "consumer isn't authorized" in lowered:
         hint = _NOT_AUTHORIZED.get(auth_method or "oauth1", _NOT_AUTHORIZED["oauth1"])
     elif status == 401:  # noqa: PLR2004 - the HTTP status itself

@@ -7,6 +7,7 @@ refusal is a `ConfigError` whose one line names the field and the fix.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from dataclasses import dataclass, fields
 from importlib import metadata
@@ -89,6 +90,7 @@ class MagentoSettings:
     user_agent: str = DEFAULT_USER_AGENT
     ca_bundle: str | None = None
     verify_ssl: bool = True
+    allow_http: bool = False
 
     def __repr__(self) -> str:
         shown = []
@@ -111,7 +113,8 @@ class MagentoSettings:
     def from_config(cls, config: Mapping[str, Any]) -> MagentoSettings:
         """Validate a plugin's config (snake_case keys or camelCase aliases; other keys ignored)."""
         values = _merge_aliases(config)
-        url = _url(values.get("url"))
+        allow_http = _boolean("allow_http", values.get("allow_http"), default=False)
+        url = _url(values.get("url"), allow_http=allow_http)
         auth_method = _auth_method(values)
         store_code = _store_code(values.get("store_code"))
         api_type = _api_type(values.get("api_type"))
@@ -144,6 +147,7 @@ class MagentoSettings:
             user_agent=user_agent or DEFAULT_USER_AGENT,
             ca_bundle=ca_bundle,
             verify_ssl=verify_ssl,
+            allow_http=allow_http,
         )
 
 
@@ -169,7 +173,16 @@ def _merge_aliases(config: Mapping[str, Any]) -> dict[str, Any]:
     return values
 
 
-def _url(value: Any) -> str:
+def _loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _url(value: Any, *, allow_http: bool = False) -> str:
     fix = "give the store's base URL such as https://shop.example.com"
     if value is None:
         raise ConfigError(f"url: missing; {fix}")
@@ -191,6 +204,12 @@ def _url(value: Any) -> str:
         raise ConfigError(
             f"url: {text!r} includes /rest; {fix} (with /index.php if the store needs it): "
             "the client adds /rest/<store_code>/V1"
+        )
+    if parts.scheme.lower() == "http" and not allow_http and not _loopback(parts.hostname or ""):
+        raise ConfigError(
+            f"url: {text!r} is plain http, which sends the store's data and the OAuth-signed "
+            "requests unencrypted; use https://, or set allow_http: true for a store on a "
+            "network you trust"
         )
     return f"{parts.scheme.lower()}://{parts.netloc}{path}"
 
@@ -435,6 +454,14 @@ _PROPERTIES: dict[str, dict[str, Any]] = {
         "type": ["boolean"],
         "default": True,
         "description": "Check the store's TLS certificate.",
+    },
+    "allow_http": {
+        "type": ["boolean"],
+        "default": False,
+        "description": (
+            "Allow a plain http:// url for a host other than this machine (127.0.0.1, ::1, "
+            "localhost). Off: such a url is refused, since it sends data unencrypted."
+        ),
     },
 }
 

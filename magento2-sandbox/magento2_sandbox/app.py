@@ -213,6 +213,10 @@ class App:
         """The answer, the entities it carries and the rows its search matched."""
         _, api, parts = self._split(path)
         fault = self._fault(request.method, _route_key(api, parts))
+        if fault == "slow":
+            entry["fault"] = fault
+            time.sleep(self.sandbox.settings.faults.slow_seconds)
+            fault = None
         if fault is not None:
             entry["fault"] = fault
             # Read the request as a server in front of PHP has: closing a socket with unread
@@ -418,6 +422,9 @@ class App:
                 headers={"Retry-After": retry_after},
                 content_type="text/html",
             )
+        if fault in _PAGES:
+            status, page = _PAGES[fault]
+            return Response(page, status=status, content_type="text/html; charset=UTF-8")
         if fault == "html":
             # A firewall or challenge page (Cloudflare, Sucuri) served with 200 in front of
             # the store: the client must notice it is not JSON.
@@ -450,6 +457,28 @@ class App:
                 return
             drop.count -= 1
         raise _Drop
+
+
+# Pages that stand in for Magento's answer: nginx's when PHP-FPM died (502), and a firewall's
+# block of the client itself, its address or User-Agent (403, Cloudflare's wording).
+_PAGES = {
+    "502": (
+        502,
+        (
+            "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
+            "<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n"
+            "</body>\r\n</html>\r\n"
+        ),
+    ),
+    "waf": (
+        403,
+        (
+            "<!DOCTYPE html><html><head><title>Attention Required! | Cloudflare</title></head>"
+            "<body><h1>Sorry, you have been blocked</h1><p>This website is using a security "
+            "service to protect itself from online attacks.</p></body></html>"
+        ),
+    ),
+}
 
 
 def _gateway_timeout() -> Response:

@@ -241,6 +241,10 @@ class Sandbox:
             )
         return token
 
+    def revoke_admin_token(self, token: str) -> None:
+        with self._admin_lock:
+            self._admin_tokens.pop(token, None)
+
     def admin_token_valid(self, token: str) -> bool:
         with self._admin_lock:
             expires = self._admin_tokens.get(token)

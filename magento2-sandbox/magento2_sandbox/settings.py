@@ -8,7 +8,11 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-FAULT_KINDS = ("429", "500", "503", "drop", "html", "truncate")
+# Besides 429, 500 and 503: 502 is a gateway whose PHP backend died, waf a firewall's 403 block
+# page (Cloudflare, Sucuri), slow the right answer after faults.slow_seconds (past a timeout).
+FAULT_KINDS = ("429", "500", "502", "503", "drop", "html", "truncate", "waf", "slow")
+# The kinds a store answers when nothing is configured: the ones present before 502, waf, slow.
+DEFAULT_FAULT_KINDS = ("429", "500", "503", "drop", "html", "truncate")
 # "empty" is Magento 2.4 REST, "repeat" 2.3 (Store.search_json says why).
 PAST_END_MODES = ("empty", "repeat")
 # The async.operations.all consumer: a background thread ("auto") or only when
@@ -21,8 +25,9 @@ UNREADABLE_ERRORS = ("auto", "404", "500")
 class Faults:
     rate: float = 0.0
     seed: int = 0
-    kinds: list[str] = field(default_factory=lambda: list(FAULT_KINDS))
+    kinds: list[str] = field(default_factory=lambda: list(DEFAULT_FAULT_KINDS))
     retry_after: int = 1
+    slow_seconds: float = 2.0
     route: str | None = None
     methods: list[str] | None = None
 
@@ -55,6 +60,8 @@ class Settings:
     past_end_mode: str = "empty"
     input_limits: bool = False
     bearer_integration_tokens: bool = False
+    # Magento_TwoFactorAuth: admin tokens only through its provider endpoints.
+    admin_2fa: bool = False
     async_consumer: str = "auto"
     # Seconds between a write stamping updated_at and its commit (a number, or [low, high] for a
     # random lag in that range): Magento stamps before it commits (FACTS.md, Time).
@@ -79,6 +86,7 @@ class Settings:
                 "past_end_mode": self.past_end_mode,
                 "input_limits": self.input_limits,
                 "bearer_integration_tokens": self.bearer_integration_tokens,
+                "admin_2fa": self.admin_2fa,
                 "async_consumer": self.async_consumer,
                 "commit_lag": copy.deepcopy(self.commit_lag),
                 "unreadable": copy.deepcopy(self.unreadable),
@@ -114,6 +122,7 @@ class Settings:
             self.past_end_mode = staged["past_end_mode"]
             self.input_limits = bool(staged["input_limits"])
             self.bearer_integration_tokens = bool(staged["bearer_integration_tokens"])
+            self.admin_2fa = bool(staged["admin_2fa"])
             self.async_consumer = staged["async_consumer"]
             self.commit_lag = staged["commit_lag"]
             self.unreadable = staged["unreadable"]
@@ -175,6 +184,6 @@ def _validate_plain(staged: dict[str, Any]) -> None:
         raise SettingsError(f"past_end_mode takes one of {PAST_END_MODES}")
     if staged["async_consumer"] not in ASYNC_CONSUMER_MODES:
         raise SettingsError(f"async_consumer takes one of {ASYNC_CONSUMER_MODES}")
-    for key in ("input_limits", "bearer_integration_tokens"):
+    for key in ("input_limits", "bearer_integration_tokens", "admin_2fa"):
         if not isinstance(staged[key], bool):
             raise SettingsError(f"setting {key!r} takes true or false")

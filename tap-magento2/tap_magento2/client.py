@@ -530,10 +530,6 @@ class IncrementalStream(MagentoStream):
     def is_sorted(self) -> bool:
         return True
 
-    def compare_start_date(self, value: str, start_date_value: str) -> str:  # noqa: ARG002
-        # The bookmark wins over start_date (and over *_last_pull): see starting_point.
-        return value
-
     def starting_point(self, context: Context | None) -> tuple[str | None, str]:
         """Where this stream (partition) starts, in Magento's form, and why."""
         state = self.get_context_state(context)
@@ -598,9 +594,16 @@ class IncrementalStream(MagentoStream):
             self.active_companions = []
 
     def keyset_criteria(
-        self, size: int, start: str | None, cursor: tuple[str, int] | None, bound: str | None
+        self,
+        size: int,
+        start: str | None,
+        cursor: tuple[str, int] | None,
+        bound: str | None,
+        until: tuple[str, int] | None = None,
     ) -> SearchCriteria:
-        """One page of the keyset walk (see the class docstring)."""
+        """One page of the keyset walk (see the class docstring); `until`: only rows before
+        that (updated_at, id), for a window that ends inside a second (tap_magento2.concurrency).
+        """
         key_name = self.replication_key
         criteria = SearchCriteria()
         if cursor is not None:
@@ -612,6 +615,11 @@ class IncrementalStream(MagentoStream):
             criteria = criteria.where(key_name, "gteq", start)
         if bound is not None:
             criteria = criteria.where(key_name, "lt", bound)
+        if until is not None:
+            criteria = criteria.where(key_name, "lteq", until[0]).any_of(
+                Filter(key_name, "lt", until[0]),
+                Filter(self.id_filter_field, "lt", until[1]),
+            )
         return (
             criteria.order_by(key_name, "ASC").order_by(self.id_filter_field, "ASC").page(size, 1)
         )

@@ -55,6 +55,11 @@ def _magento(seconds: int) -> str:
     return datetime.fromtimestamp(seconds, timezone.utc).strftime(timestamps.MAGENTO_FORMAT)
 
 
+def _after(second: str) -> str:
+    """The second after `second`: the exclusive time bound of a window ending in it."""
+    return _magento(_seconds(second) + 1)
+
+
 @dataclass
 class Window:
     """Rows with lower <= updated_at < upper, after `cursor`, read by one worker."""
@@ -62,6 +67,8 @@ class Window:
     lower: str | None
     upper: str
     cursor: tuple[str, int] | None
+    # A window cut at a row ends just before it (its second may go on in the next window).
+    until: tuple[str, int] | None = None
     pages: deque[list[Row]] = field(default_factory=deque)
     claimed: bool = False
     done: bool = False
@@ -103,28 +110,31 @@ class WindowedWalk:
         or the next, never in two and never in none, since the windows cover [cursor, bound).
         """
         size = self.stream.request_page_size
-        count = min(self.workers * WINDOWS_PER_WORKER, remaining // size)
+        pages = -(-remaining // size)
+        count = min(self.workers * WINDOWS_PER_WORKER, pages)
         if count < 2:  # noqa: PLR2004 - one window needs no bounds
             return
         first = self.windows[0]
-        ranks = [remaining * n // count + 1 for n in range(1, count)]
+        # Each window starts at a row whose rank is a multiple of the page size, so it is read
+        # in whole pages: no short last page costing a request of its own.
+        per_window = -(-pages // count) * size
+        ranks = list(range(per_window + 1, remaining + 1, per_window))
         with ThreadPoolExecutor(self.workers, thread_name_prefix=f"{self.stream.name}-cut") as pool:
-            found = list(pool.map(self.time_at_rank, ranks))
-        after = first.cursor[0] if first.cursor else first.lower
-        bounds = sorted({t for t in found if t is not None and (after is None or t > after)})
-        bounds = [t for t in bounds if t < first.upper]
-        if not bounds:
+            found = list(pool.map(self.key_at_rank, ranks))
+        cuts = sorted({key for key in found if key is not None and key[0] < first.upper})
+        if first.cursor is not None:
+            cuts = [key for key in cuts if key > first.cursor]
+        if not cuts:
             return
-        uppers = [*bounds, first.upper]
-        windows = [Window(first.lower, uppers[0], first.cursor)]
-        windows += [
-            Window(lower, upper, None) for lower, upper in zip(bounds, uppers[1:], strict=True)
-        ]
+        windows = [Window(first.lower, _after(cuts[0][0]), first.cursor, until=cuts[0])]
+        for key, following in zip(cuts, [*cuts[1:], None], strict=True):
+            upper = first.upper if following is None else _after(following[0])
+            windows.append(Window(None, upper, (key[0], key[1] - 1), until=following))
         self.windows = windows
         self.splits += len(windows) - 1
 
-    def time_at_rank(self, rank: int) -> str | None:
-        """The updated_at of the rank-th remaining row (1-based), None if it cannot be read."""
+    def key_at_rank(self, rank: int) -> tuple[str, int] | None:
+        """(updated_at, id) of the rank-th remaining row (1-based), None if it cannot be read."""
         first = self.windows[0]
         stream = self.stream
         try:
@@ -133,7 +143,7 @@ class WindowedWalk:
                     1, rank
                 ),
                 self.store_code,
-                None,
+                self.fields,
                 size=1,
             )
         except MagentoError as error:
@@ -142,8 +152,8 @@ class WindowedWalk:
             raise
         if not page.items:
             return None
-        value: str = page.items[0][stream.replication_key]
-        return value
+        row = page.items[0]
+        return str(row[stream.replication_key]), int(row[stream.id_field])
 
     # -- the ordered output --------------------------------------------------------------
 
@@ -251,6 +261,7 @@ class WindowedWalk:
                         start=window.lower,
                         cursor=window.cursor,
                         bound=window.upper,
+                        until=window.until,
                     ),
                     self.store_code,
                     self.fields,
@@ -282,8 +293,10 @@ class WindowedWalk:
             if not after < middle < upper:
                 return  # a busy second: one worker pages it
             index = self.windows.index(window)
-            self.windows.insert(index + 1, Window(_magento(middle), window.upper, None))
+            later = Window(_magento(middle), window.upper, None, until=window.until)
+            self.windows.insert(index + 1, later)
             window.upper = _magento(middle)
+            window.until = None
             self.splits += 1
             self.condition.notify_all()
 
@@ -302,6 +315,7 @@ class WindowedWalk:
             store_code=self.store_code,
             fields=self.fields,
             flush=hand_over,
+            until=window.until,
         )
         rows = narrowing.rows(window.cursor, self.stream.request_page_size, error)
         while True:

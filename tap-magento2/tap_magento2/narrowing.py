@@ -96,8 +96,10 @@ class Narrowing:
         store_code: str | None,
         fields: str | None,
         flush: Callable[[], None] | None = None,
+        until: tuple[str, int] | None = None,
     ) -> None:
         self.stream = stream
+        self.until = until
         self.start = start
         self.bound = bound
         self.store_code = store_code
@@ -108,7 +110,7 @@ class Narrowing:
     def criteria(
         self, size: int, cursor: tuple[str, int] | None, extra: tuple[Filter, ...] = ()
     ) -> SearchCriteria:
-        criteria = self.stream.keyset_criteria(size, self.start, cursor, self.bound)
+        criteria = self.stream.keyset_criteria(size, self.start, cursor, self.bound, self.until)
         for condition in extra:
             criteria = criteria.where(condition.field, condition.condition_type, condition.value)
         return criteria

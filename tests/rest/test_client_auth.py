@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 import requests
-from magento2_rest import MagentoAuthError, SearchCriteria
+from magento2_rest import MagentoAuthError, MagentoNotFound, SearchCriteria
 from magento2_rest.errors import error_from_response
 from magento2_rest.urls import build_url
 from oauthlib.oauth1 import SIGNATURE_HMAC_SHA1, SIGNATURE_HMAC_SHA256
@@ -224,3 +224,30 @@ def test_bearer_integration_token_refused_unless_the_store_allows_it(sandbox: Sa
     sandbox.control.update_settings(bearer_integration_tokens=True)
     assert len(client.search("/orders", ORDERS).items) == 5
     assert sandbox.control.requests()[-1]["auth"] == "bearer_integration"
+
+
+def test_admin_token_refused_by_two_factor_auth_says_so(sandbox: Sandbox) -> None:
+    sandbox.control.update_settings(admin_2fa=True)
+    client = client_for(
+        sandbox,
+        consumer_key=None,
+        consumer_secret=None,
+        access_token=None,
+        access_token_secret=None,
+        username="admin",
+        password="sandbox-admin-password1",
+    )
+    with pytest.raises(MagentoAuthError) as caught:
+        client.search("/orders", SearchCriteria().page(1))
+    message = str(caught.value)
+    assert "Please use the 2fa provider-specific endpoints to obtain a token." in message
+    assert "admin two-factor authentication (Magento_TwoFactorAuth" in message
+    assert "use an integration instead" in message
+    assert "\n" not in message
+
+
+def test_an_unknown_store_code_is_a_missing_route(sandbox: Sandbox) -> None:
+    # Webapi's PathProcessor takes a first segment that is no store code as part of the route.
+    with pytest.raises(MagentoNotFound) as caught:
+        client_for(sandbox, store_code="no_such_view").search("/orders", SearchCriteria().page(1))
+    assert caught.value.route_missing

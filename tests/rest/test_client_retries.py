@@ -156,6 +156,7 @@ def test_retries_bounded_by_max_retries(sandbox: Sandbox) -> None:
 
 
 def test_html_page_is_named_by_its_title(sandbox: Sandbox) -> None:
+    # A challenge page may pass, so a read is asked again, twice, as after a 500; then named.
     faults(sandbox, "html")
     with pytest.raises(MagentoResponseError) as caught:
         client_for(sandbox).search("/orders", ORDERS)
@@ -163,8 +164,22 @@ def test_html_page_is_named_by_its_title(sandbox: Sandbox) -> None:
     assert message.startswith(
         "GET /V1/orders answered 200 with an HTML page titled 'Just a moment...' instead of JSON"
     )
+    assert "allow-list this client's address there, or set user_agent" in message
     assert "<" not in message
-    assert len(sandbox.control.requests()) == 1
+    assert len(sandbox.control.requests()) == 3
+
+
+def test_a_firewall_block_page_is_named_at_once(sandbox: Sandbox) -> None:
+    faults(sandbox, "waf")
+    with pytest.raises(MagentoResponseError) as caught:
+        client_for(sandbox).search("/orders", ORDERS)
+    assert str(caught.value) == (
+        "GET /V1/orders answered 403 with an HTML page titled 'Attention Required! | "
+        "Cloudflare' instead of JSON: a CDN, firewall or maintenance page stands in front of "
+        "the store (allow-list this client's address there, or set user_agent to one it lets "
+        "through), or url does not point at Magento"
+    )
+    assert len(sandbox.control.requests()) == 1  # a block is not retried
 
 
 def test_html_503_page_is_named_after_the_retries(sandbox: Sandbox) -> None:

@@ -60,7 +60,8 @@ def test_html_without_content_type_is_still_recognised() -> None:
     error = explain(answer(403, page + b"<body>" + b"x" * 5000 + b"</body></html>"))
     assert str(error) == (
         "GET /V1/orders answered 403 with an HTML page titled 'Attention Required! | Cloudflare' "
-        "instead of JSON: a CDN, firewall or maintenance page stands in front of the store, or "
+        "instead of JSON: a CDN, firewall or maintenance page stands in front of the store "
+        "(allow-list this client's address there, or set user_agent to one it lets through), or "
         "url does not point at Magento"
     )
 

@@ -109,11 +109,26 @@ def test_partial_oauth_names_what_was_given() -> None:
         ("https://shop.example.com", "https://shop.example.com"),
         ("https://shop.example.com/", "https://shop.example.com"),
         ("https://shop.example.com/index.php/", "https://shop.example.com/index.php"),
-        ("HTTP://shop.example.com:8080/magento/", "http://shop.example.com:8080/magento"),
+        ("HTTP://127.0.0.1:8080/magento/", "http://127.0.0.1:8080/magento"),
     ],
 )
 def test_url_normalised(url: str, normalised: str) -> None:
     assert settings(url=url, access_token="t").url == normalised
+
+
+@pytest.mark.parametrize("host", ["shop.example.com", "10.1.2.3", "[2001:db8::1]"])
+def test_plain_http_to_another_host_is_refused_unless_allowed(host: str) -> None:
+    message = refusal(url=f"http://{host}", access_token="t")
+    assert message.startswith(f"url: 'http://{host}' is plain http")
+    assert "use https://, or set allow_http: true" in message
+    assert settings(url=f"http://{host}", access_token="t", allow_http=True).url == (
+        f"http://{host}"
+    )
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "[::1]", "127.5.6.7"])
+def test_plain_http_to_this_machine_is_allowed(host: str) -> None:
+    assert settings(url=f"http://{host}:8765", access_token="t").url == f"http://{host}:8765"
 
 
 @pytest.mark.parametrize(

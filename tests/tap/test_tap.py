@@ -56,47 +56,71 @@ def parse_fields(text: str | None) -> dict:
     return root
 
 
+def distinct_instants(sandbox) -> list[str]:
+    """The orders' updated_at seconds, each once: starts chosen among them are distinct
+    instants, so a test tells which setting the tap took (many seeded rows share a second)."""
+    instants = sorted(set(truth(sandbox, "orders").values()))
+    assert len(instants) >= 6, "too few distinct seconds to compare starts"
+    return instants
+
+
+def rows_from(sandbox, start: str) -> set[tuple[int, str]]:
+    return {(key, at) for key, at in truth(sandbox, "orders").items() if at >= start}
+
+
+def iso(magento: str) -> str:
+    return f"{magento[:10]}T{magento[11:]}+00:00"
+
+
 def test_integration_platform_config_runs_unchanged(sandbox_factory):
-    sandbox = sandbox_factory(seed=8, orders=40, b2b=False, msi=False)
-    updated = sorted(truth(sandbox, "orders").items(), key=lambda item: (item[1], item[0]))
-    last_pull = updated[len(updated) // 2][1]
+    sandbox = sandbox_factory(seed=8, orders=200, b2b=False, msi=False)
+    instants = distinct_instants(sandbox)
+    last_pull = instants[len(instants) // 2]
     config = platform_config(sandbox, type="V1", orders_last_pull=last_pull)
     run = run_tap(config, streams=["orders"])
-    expected = {(entity_id, at) for entity_id, at in updated if at >= last_pull}
-    assert set(run.keys("orders")) == expected
+    assert set(run.keys("orders")) == rows_from(sandbox, last_pull)
+    assert rows_from(sandbox, last_pull) != rows_from(sandbox, instants[0])
 
 
 def test_last_pull_in_iso_8601_with_an_offset_is_read_as_utc(sandbox_factory):
-    sandbox = sandbox_factory(seed=8, orders=40, b2b=False, msi=False)
-    updated = sorted(truth(sandbox, "orders").values())
-    cut = updated[len(updated) // 2]  # 'Y-m-d H:i:s' UTC
-    # The same moment two hours east of UTC.
+    sandbox = sandbox_factory(seed=8, orders=200, b2b=False, msi=False)
+    instants = distinct_instants(sandbox)
+    cut = instants[len(instants) // 2]  # 'Y-m-d H:i:s' UTC
+    # The same moment two hours east of UTC: read as local time it would be two hours off.
     east = timezone(timedelta(hours=2))
     local = datetime.fromisoformat(cut + "+00:00").astimezone(east).isoformat()
-    # start_date is earlier: orders_last_pull wins over it.
-    config = sandbox_config(sandbox, orders_last_pull=local, start_date=updated[0])
+    run = run_tap(sandbox_config(sandbox, orders_last_pull=local), streams=["orders"])
+    assert set(run.keys("orders")) == rows_from(sandbox, cut)
+
+
+@pytest.mark.parametrize("last_pull_is", ["later", "earlier"])
+def test_last_pull_wins_over_start_date(sandbox_factory, last_pull_is):
+    sandbox = sandbox_factory(seed=8, orders=200, b2b=False, msi=False)
+    instants = distinct_instants(sandbox)
+    early, late = instants[len(instants) // 3], instants[2 * len(instants) // 3]
+    last_pull, start_date = (late, early) if last_pull_is == "later" else (early, late)
+    config = sandbox_config(sandbox, orders_last_pull=last_pull, start_date=start_date)
     run = run_tap(config, streams=["orders"])
-    assert min(at for _, at in run.keys("orders")) == cut
-    assert len(run.keys("orders")) == sum(1 for at in updated if at >= cut)
+    assert set(run.keys("orders")) == rows_from(sandbox, last_pull)
 
 
-def test_bookmark_in_state_wins_over_last_pull_and_start_date(sandbox_factory):
-    sandbox = sandbox_factory(seed=9, orders=30, b2b=False, msi=False)
-    updated = sorted(truth(sandbox, "orders").values())
-    bookmark = updated[20]
+@pytest.mark.parametrize("start_date_is", ["later", "earlier"])
+def test_bookmark_in_state_wins_over_last_pull_and_start_date(sandbox_factory, start_date_is):
+    sandbox = sandbox_factory(seed=9, orders=200, b2b=False, msi=False)
+    instants = distinct_instants(sandbox)
+    bookmark = instants[len(instants) // 2]
+    # start_date later than the bookmark (or earlier), orders_last_pull earlier: both lose.
+    start_date = instants[-2] if start_date_is == "later" else instants[0]
     state = {
         "bookmarks": {
-            "orders": {
-                "replication_key": "updated_at",
-                "replication_key_value": f"{bookmark[:10]}T{bookmark[11:]}+00:00",
-            }
+            "orders": {"replication_key": "updated_at", "replication_key_value": iso(bookmark)}
         }
     }
     config = sandbox_config(
-        sandbox, start_date=updated[0], orders_last_pull=updated[5], end_date="2100-01-01"
+        sandbox, start_date=start_date, orders_last_pull=instants[1], end_date="2100-01-01"
     )
     run = run_tap(config, streams=["orders"], state=state)
-    assert min(at for _, at in run.keys("orders")) == bookmark
+    assert set(run.keys("orders")) == rows_from(sandbox, bookmark)
 
 
 def test_end_date_bounds_the_sync(sandbox_factory):
@@ -261,7 +285,8 @@ def test_deselected_properties_are_not_requested(sandbox_factory):
 
 def test_order_items_come_from_the_orders_answers(sandbox_factory):
     sandbox = sandbox_factory(seed=14, orders=25, b2b=False, msi=False)
-    config = sandbox_config(sandbox, page_size=10)
+    # One request at a time: the count below is of pages (several at once add window cuts).
+    config = sandbox_config(sandbox, page_size=10, max_concurrency=1)
     both = run_tap(config, streams=["orders", "order_items"])
     requests_with_orders = len(sandbox.control.requests())
     expected = {

@@ -16,4 +16,15 @@ def admin_token(ctx: Ctx) -> str:
             raise WebapiError(
                 400, '"%fieldName" is required. Enter and try again.', {"fieldName": name}
             )
-    return str(ctx.sandbox.issue_admin_token(body["username"], body["password"]))
+    token = str(ctx.sandbox.issue_admin_token(body["username"], body["password"]))
+    if ctx.settings.admin_2fa:
+        # Magento_TwoFactorAuth (on by default in 2.4) checks the credentials, then refuses to
+        # hand out a token here: TwoFactorAuth/Model/AdminAccessTokenService (the plugin on
+        # createAdminAccessToken) throws this WebapiException with HTTP 401.
+        ctx.sandbox.revoke_admin_token(token)
+        raise WebapiError(
+            401,
+            "Please use the 2fa provider-specific endpoints to obtain a token.",
+            {"active_providers": ["google"]},
+        )
+    return token
