@@ -183,39 +183,56 @@ def is_number(text: str) -> bool:
     return bool(re.fullmatch(r"-?[\d,]+(\.\d+)?", text))
 
 
+DAY = "cast(substr(cast(created_at as varchar), 1, 10) as date)"
+# The first run's report: a title, the columns and the query of each table.
+REPORT = [
+    (
+        "Orders and revenue per day and status (the five latest days with orders)",
+        ["day", "status", "orders", "revenue"],
+        (
+            f"select {DAY} as day, status, count(*), round(sum(base_grand_total), 2)"
+            f" from magento.orders where {DAY} in"
+            f" (select distinct {DAY} from magento.orders order by 1 desc limit 5)"
+            " group by all order by day desc, status"
+        ),
+    ),
+    (
+        "Top products by revenue",
+        ["sku", "name", "units", "revenue"],
+        (
+            "select sku, any_value(name), sum(qty_ordered)::int as units,"
+            " round(sum(base_row_total), 2) as revenue from magento.order_items"
+            " where parent_item_id is null group by sku order by revenue desc limit 5"
+        ),
+    ),
+    (
+        "Customers per group",
+        ["group", "customers"],
+        (
+            "select g.code, count(c.id) from magento.customer_groups g"
+            " left join magento.customers c on c.group_id = g.id group by g.code order by 2 desc"
+        ),
+    ),
+    (
+        "B2B credit per company",
+        ["company", "limit", "used", "available"],
+        (
+            "select co.company_name, cc.credit_limit, -cc.balance as used, cc.available_limit"
+            " from magento.company_credits cc join magento.companies co on co.id = cc.company_id"
+            " order by co.company_name"
+        ),
+    ),
+]
+
+
 def report(demo: Demo) -> dict[str, Any]:
     """The first run's report, read from DuckDB; answers the figures for the summary."""
-    day = "cast(substr(cast(created_at as varchar), 1, 10) as date)"
-    days = demo.query(
-        f"select {day} as day, status, count(*), round(sum(base_grand_total), 2)"
-        f" from magento.orders where {day} in"
-        f" (select distinct {day} from magento.orders order by 1 desc limit 5)"
-        " group by all order by day desc, status"
-    )
-    print("\n  Orders and revenue per day and status (the five latest days with orders):")
-    print(table(["day", "status", "orders", "revenue"], days))
-    products = demo.query(
-        "select sku, any_value(name), sum(qty_ordered)::int as units,"
-        " round(sum(base_row_total), 2) as revenue from magento.order_items"
-        " where parent_item_id is null group by sku order by revenue desc limit 5"
-    )
-    print("\n  Top products by revenue:")
-    print(table(["sku", "name", "units", "revenue"], products))
-    groups = demo.query(
-        "select g.code, count(c.id) from magento.customer_groups g"
-        " left join magento.customers c on c.group_id = g.id group by g.code order by 2 desc"
-    )
-    print("\n  Customers per group:")
-    print(table(["group", "customers"], groups))
-    credit = demo.query(
-        "select co.company_name, cc.credit_limit, -cc.balance as used, cc.available_limit"
-        " from magento.company_credits cc join magento.companies co on co.id = cc.company_id"
-        " order by co.company_name"
-    )
-    print("\n  B2B credit per company:")
-    print(table(["company", "limit", "used", "available"], credit))
+    for title, headers, sql in REPORT:
+        print(f"\n  {title}:")
+        print(table(headers, demo.query(sql)))
     totals = demo.query("select count(*), round(sum(base_grand_total), 2) from magento.orders")[0]
-    return {"orders": totals[0], "revenue": totals[1], "companies": len(credit)}
+    companies = demo.query("select count(*) from magento.company_credits")[0][0]
+    return {"orders": totals[0], "revenue": totals[1], "companies": companies}
 
 
 def change_store(demo: Demo) -> dict[str, Any]:
