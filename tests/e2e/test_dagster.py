@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -49,15 +50,20 @@ def test_backfill_windows_union_is_the_truth(tmp_path: Path, meltano_env: Sandbo
     # The sandbox's orders span the two years before its clock: four windows of 200 days.
     start = datetime.now(timezone.utc).replace(tzinfo=None) - timedelta(days=800)
     windows = magento_jobs.date_windows(start, None, 4)
+    name = f"bf-{tmp_path.name[-12:]}"
     job = magento_jobs.backfill_job(
-        f"bf-{tmp_path.name[-12:]}",
+        name,
         windows,
         env={"TAP_MAGENTO2__SELECT": json.dumps(["orders.*"])},
         window_env={"TARGET_JSONL_DESTINATION_PATH": str(tmp_path / "{suffix}")},
     )
-    for folder in (tmp_path / f"bf-{tmp_path.name[-12:]}-{w.label}" for w in windows):
+    for folder in (tmp_path / f"{name}-{w.label}" for w in windows):
         folder.mkdir()
-    result = job.execute_in_process()
+    try:
+        result = job.execute_in_process()
+    finally:  # the ops' Meltano system folders (links to the plugins, their run/ files)
+        for window in windows:
+            shutil.rmtree(ROOT / ".meltano" / "ops" / f"{name}-{window.label}", ignore_errors=True)
     assert result.success
 
     seen: list[int] = []
