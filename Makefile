@@ -14,7 +14,7 @@ SANDBOX_ARGS ?= --seed 1 --orders 500
 ENVIRONMENT ?= sandbox
 ON_PATH := PATH="$(CURDIR)/$(BIN):$(CURDIR)/$(MELTANO_VENV)/bin:$$PATH"
 
-.PHONY: help venv lint typecheck pytest test demo bench meltano postgres sandbox run clean
+.PHONY: help venv lint typecheck pytest test test-long demo bench meltano postgres sandbox run clean
 
 help:
 	@echo "make demo   - sandbox store + a real 'meltano run tap-magento2 target-duckdb'"
@@ -73,6 +73,10 @@ pytest: venv meltano postgres
 	$(ON_PATH) $(BIN)/pytest $(PYTEST_ARGS)
 
 test: lint typecheck pytest
+
+# The many-seed variants (20 seeds of kills at random points, ...) that `make test` leaves out.
+test-long: venv meltano
+	$(ON_PATH) $(BIN)/pytest $(PYTEST_ARGS) -m long
 
 demo: venv meltano
 	$(ON_PATH) $(BIN)/python scripts/demo.py $(DEMO_ARGS)

@@ -134,6 +134,8 @@ class App:
         self.sandbox = sandbox
         self.log = RequestLog()
         self.gate = Gate(lambda: sandbox.settings.max_concurrency)
+        # The log's `started`/`ended`: seconds since then, on one monotonic clock.
+        self.epoch = time.monotonic()
         self._fault_lock = threading.Lock()
         self._fault_rng = random.Random(0)
         self._fault_seed: int | None = None
@@ -177,7 +179,11 @@ class App:
             "status": None,
             "auth": "none",
             "items": 0,
+            "body_items": 0,
             "fault": None,
+            # From the request's arrival to its answer, waiting for a worker included: two
+            # entries whose spans do not meet were never at the store at once.
+            "started": round(started - self.epoch, 6),
         }
         try:
             with self.gate:
@@ -204,7 +210,9 @@ class App:
             entry["items"] = items
             return response
         finally:
-            entry["duration_ms"] = round((time.monotonic() - started) * 1000, 3)
+            ended = time.monotonic()
+            entry["duration_ms"] = round((ended - started) * 1000, 3)
+            entry["ended"] = round(ended - self.epoch, 6)
             self.log.add(entry)
 
     def _rest_in_worker(
@@ -252,6 +260,7 @@ class App:
         if not self._module_enabled(route_path):
             raise WebapiError(404, NO_ROUTE)
         body = self._body(request)
+        entry["body_items"] = body_items(body)
         if api != "V1":
             return self._dispatch_async(request, route_path, body, store_code, api, entry)
         found = match(request.method, parts)
@@ -497,6 +506,16 @@ def _route_key(api: str, parts: list[str]) -> str:
     after /rest and the store code, e.g. `/V1/orders/5` or `/async/bulk/V1/products/bySku`."""
     prefix = "/" + api.removesuffix("V1").rstrip("/") if api != "V1" else ""
     return prefix + "/" + "/".join(parts)
+
+
+def body_items(body: Any) -> int:
+    """The items of a body's longest array, as Magento's input limits count them (the bodies of
+    a bulk request, the `sourceItems` of a source-items save)."""
+    if isinstance(body, list):
+        return len(body)
+    if isinstance(body, dict):
+        return max((len(v) for v in body.values() if isinstance(v, list)), default=0)
+    return 0
 
 
 def _raw_path(environ: dict[str, Any]) -> str:

@@ -110,3 +110,16 @@ class SandboxControl:
 
     def info(self) -> dict[str, Any]:
         return dict(self._call("GET", "info"))
+
+
+def requests_at_once(entries: list[dict[str, Any]]) -> int:
+    """The most of these request-log entries at the store at one moment, by their `started` and
+    `ended` (arrival to answer); 1 means none overlapped, one ending as the next arrives."""
+    events = sorted(
+        [(entry["started"], 1) for entry in entries] + [(entry["ended"], -1) for entry in entries]
+    )
+    now = peak = 0
+    for _, step in events:
+        now += step
+        peak = max(peak, now)
+    return peak

@@ -80,6 +80,7 @@ class Sandbox:
         admin_password: str = DEFAULT_ADMIN[1],
         settings: dict[str, Any] | None = None,
         build_workers: int | None = None,
+        tls: tuple[str, str] | None = None,
     ) -> None:
         self.counts = Counts.defaults(
             orders=orders, customers=customers, products=products, companies=companies
@@ -119,6 +120,8 @@ class Sandbox:
         self._thread: threading.Thread | None = None
         self._store_codes: frozenset[str] | None = None
         self.mutator: Mutator | None = None
+        # (certificate chain file, private key file): serve HTTPS (the TLS tests).
+        self.tls = tls
         self._lag_rng = random.Random(seed)
         self._lag_lock = threading.Lock()
 
@@ -156,7 +159,12 @@ class Sandbox:
         )
         self._store.create_indexes()
         self._server = make_server(
-            self.host, self.port, self.app, threaded=True, request_handler=_Handler
+            self.host,
+            self.port,
+            self.app,
+            threaded=True,
+            request_handler=_Handler,
+            ssl_context=self.tls,
         )
         self.port = self._server.server_port
         server = self._server
@@ -200,7 +208,8 @@ class Sandbox:
 
     @property
     def url(self) -> str:
-        return f"http://{self.host}:{self.port}"
+        scheme = "https" if self.tls else "http"
+        return f"{scheme}://{self.host}:{self.port}"
 
     @property
     def control(self) -> SandboxControl:

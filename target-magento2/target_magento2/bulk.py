@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from magento2_rest import (
@@ -25,6 +25,7 @@ from magento2_rest import (
     SearchCriteria,
 )
 
+from target_magento2.concurrency import Workers
 from target_magento2.rejects import is_refusal
 
 if TYPE_CHECKING:
@@ -87,11 +88,14 @@ def operation_body(operation: dict[str, Any]) -> dict[str, Any] | None:
 
 @dataclass(frozen=True)
 class OperationResult:
-    """The end of one bulk operation; `status` None means it was still open at the deadline."""
+    """The end of one bulk operation; `status` None means it was still open at the deadline.
+    `limit`: the store refused the body for holding more items than its input limits allow
+    (Magento's 'Maximum items of type "%type" is %max'): that maximum."""
 
     bulk_uuid: str | None
     status: int | None
     message: str
+    limit: int | None = None
 
     @property
     def complete(self) -> bool:
@@ -102,15 +106,28 @@ class OperationResult:
         return self.status is None or self.status == STATUS_OPEN
 
 
+def largest_array(body: dict[str, Any]) -> int:
+    """The items of the body's longest array: what Magento's input limits count
+    (Framework/Webapi/Validator/EntityArrayValidator: arrays of data objects)."""
+    return max((len(v) for v in body.values() if isinstance(v, list)), default=0)
+
+
+Submitted = tuple[str, list[int], dict[int, OperationResult]]
+
+
 @dataclass
 class BulkRunner:
-    """Submits bodies as bulk requests of `size` operations at most, follows them to their end."""
+    """Submits bodies as bulk requests of `size` operations at most, follows them to their end.
+
+    The bulk requests of one run are submitted, and followed, through `workers` (several at once).
+    """
 
     client: MagentoClient
     size: int
     timeout: float
     poll_interval: float
     sleep: Callable[[float], None] = time.sleep
+    workers: Workers = field(default_factory=lambda: Workers(1))
 
     def run(
         self,
@@ -127,41 +144,22 @@ class BulkRunner:
         was lost. Otherwise a lost answer leaves those operations unknown (the store may have
         queued them): the caller reads the store back.
         """
-        submitted: list[tuple[str, list[int], dict[int, OperationResult]]] = []
-        settled: dict[int, OperationResult] = {}
-        pending = [
+        chunks = [
             list(range(start, min(start + self.size, len(bodies))))
             for start in range(0, len(bodies), self.size)
         ]
-        while pending:
-            chunk = pending.pop(0)
-            try:
-                uuid, rejected = self._submit(
-                    method, route, [bodies[i] for i in chunk], store_code, idempotent=idempotent
-                )
-            except MagentoUnknownOutcome as error:
-                for index in chunk:
-                    settled[index] = OperationResult(None, None, str(error))
-                continue
-            except MagentoError as error:
-                if not is_refusal(error):
-                    raise
-                if len(chunk) == 1:
-                    settled[chunk[0]] = OperationResult(None, STATUS_REJECTED, error.message)
-                    continue
-                # Refused as a whole, nothing was queued: the store's array limit (async 5000)
-                # or one body failing the input check. Split, never drop, until each refused
-                # body stands alone with Magento's message.
-                limit = len(chunk) // 2
-                if isinstance(error, MagentoInputLimitError) and error.max:
-                    limit = max(1, min(error.max, len(chunk) - 1))
-                pending[0:0] = [chunk[i : i + limit] for i in range(0, len(chunk), limit)]
-                continue
-            submitted.append((uuid, chunk, rejected))
+        settled: dict[int, OperationResult] = {}
+
+        def submit(chunk: list[int]) -> list[Submitted]:
+            return self._submit_chunk(
+                method, route, bodies, chunk, store_code, settled, idempotent=idempotent
+            )
+
+        submitted = [s for done in self.workers.map(submit, chunks) for s in done]
         results: list[OperationResult | None] = [settled.get(i) for i in range(len(bodies))]
         deadline = time.monotonic() + self.timeout
-        for uuid, chunk, rejected in submitted:
-            statuses = self._follow(uuid, len(chunk), deadline)
+        followed = self.workers.map(lambda s: self._follow(s[0], len(s[1]), deadline), submitted)
+        for (uuid, chunk, rejected), statuses in zip(submitted, followed, strict=True):
             for position, index in enumerate(chunk):
                 results[index] = rejected.get(position) or statuses.get(
                     position,
@@ -174,6 +172,57 @@ class BulkRunner:
                     ),
                 )
         return [r for r in results if r is not None]
+
+    def _submit_chunk(  # noqa: PLR0917 - the parts of one submission
+        self,
+        method: str,
+        route: str,
+        bodies: Sequence[dict[str, Any]],
+        chunk: list[int],
+        store_code: str | None,
+        settled: dict[int, OperationResult],
+        *,
+        idempotent: bool,
+    ) -> list[Submitted]:
+        """Submit one chunk; what the store refuses as a whole is split, never dropped."""
+        submitted: list[Submitted] = []
+        pending = [chunk]
+        while pending:
+            part = pending.pop(0)
+            try:
+                uuid, rejected = self._submit(
+                    method, route, [bodies[i] for i in part], store_code, idempotent=idempotent
+                )
+            except MagentoUnknownOutcome as error:
+                for index in part:
+                    settled[index] = OperationResult(None, None, str(error))
+                continue
+            except MagentoError as error:
+                if not is_refusal(error):
+                    raise
+                limit = error.max if isinstance(error, MagentoInputLimitError) else None
+                too_big = [i for i in part if limit and largest_array(bodies[i]) > limit]
+                if len(part) == 1 or too_big:
+                    # A body holding more items than the store takes is refused alone, with the
+                    # limit, for the caller to split its items; the others go again.
+                    for index in too_big or part:
+                        settled[index] = OperationResult(
+                            None, STATUS_REJECTED, error.message, limit=limit
+                        )
+                    rest = [i for i in part if i not in too_big]
+                    if too_big and rest:
+                        pending.insert(0, rest)
+                    continue
+                # Refused as a whole, nothing was queued: the store's array limit (async 5000)
+                # or one body failing the input check. Split until each refused body stands
+                # alone with Magento's message.
+                size = len(part) // 2
+                if limit:
+                    size = max(1, min(limit, len(part) - 1))
+                pending[0:0] = [part[i : i + size] for i in range(0, len(part), size)]
+                continue
+            submitted.append((uuid, part, rejected))
+        return submitted
 
     def open_operations(self, topics: Sequence[str]) -> list[OpenOperation]:
         """The operations of these topics still open (status 4) on the store, whoever queued them.

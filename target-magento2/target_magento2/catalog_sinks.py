@@ -31,7 +31,10 @@ class ProductsSink(MagentoSink):
     kind = "products"
 
     def wave_key(self, entry: Entry) -> Any:
-        return (entry.data["sku"], entry.data.get("store_code"))
+        # By SKU alone: ProductRepository::save loads the stored product, merges the given fields
+        # and saves the whole entity (Catalog/Model/ProductRepository.php), so two saves of one
+        # SKU at once race on the same rows even when they name two store views.
+        return entry.data["sku"]
 
     def plan(self, entry: Entry) -> Plan:
         body = {"product": product_body(entry.data), "saveOptions": True}

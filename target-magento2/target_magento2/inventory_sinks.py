@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from magento2_rest import MagentoError, MagentoInputLimitError, path_segment
+from magento2_rest import path_segment
 
-from target_magento2.rejects import error_label, is_refusal
-from target_magento2.sinks import Entry, MagentoSink, Plan, Write
+from target_magento2.sinks import ArraySink, Entry, MagentoSink, Plan, Write
 
 SOURCE_ITEMS_ROUTE = "/inventory/source-items"
 
@@ -25,87 +24,27 @@ def source_item(data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-class SourceItemsSink(MagentoSink):
+class SourceItemsSink(ArraySink):
     """`POST /V1/inventory/source-items {"sourceItems": [...]}`: quantities are set, not added,
     so a repeated request is harmless and the client may retry it.
     """
 
     kind = "source_items"
     MAX_SIZE_DEFAULT = 10000
+    array_route = SOURCE_ITEMS_ROUTE
+    array_field = "sourceItems"
 
-    @property
-    def batch_size(self) -> int:
-        # Magento's input limits cap arrays in a synchronous body (20 when on, FACTS.md,
-        # Searching): the learned limit survives from one batch to the next.
-        return int(
-            self.magento_target.learned_limits.get(self.kind, self.config.get("batch_size", 100))
-        )
+    def wave_key(self, entry: Entry) -> Any:
+        # No two requests in flight hold one SKU: two saves of one SKU at once race on its rows
+        # (its source items, the legacy stock item the default source is copied to, its stock
+        # index), and a save that fails that way - a deadlock - comes back as 400 "Could not save
+        # Source Item", as any failure of the save does (Inventory/Model/SourceItem/Command/
+        # Handler/SourceItemsSaveHandler.php). A later record of a SKU goes in the next wave, so
+        # it also lands last.
+        return entry.data["sku"]
 
-    def plan(self, entry: Entry) -> Plan:
-        item = source_item(entry.data)
-        return Plan(
-            entry,
-            [
-                Write(
-                    "POST",
-                    SOURCE_ITEMS_ROUTE,
-                    {"sourceItems": [item]},
-                    SOURCE_ITEMS_ROUTE,
-                    {"sourceItems": [item]},
-                )
-            ],
-        )
-
-    def run_plans(self, plans: list[Plan]) -> None:
-        if self.dry_run or self.async_mode:
-            # One bulk operation per record, so each result maps back to its record.
-            super().run_plans(plans)
-            return
-        self._write_items([plan.entry for plan in plans])
-
-    def _write_items(self, entries: list[Entry]) -> None:
-        """Send the items in requests of `batch_size`; split, never drop, what the store refuses."""
-        pending = [entries]
-        while pending:
-            part = pending.pop(0)
-            size = self.batch_size
-            if len(part) > size:
-                pending[0:0] = [part[i : i + size] for i in range(0, len(part), size)]
-                continue
-            try:
-                self.magento.request(
-                    "POST",
-                    SOURCE_ITEMS_ROUTE,
-                    json={"sourceItems": [source_item(e.data) for e in part]},
-                    idempotent=True,
-                )
-            except MagentoInputLimitError as error:
-                if len(part) == 1:
-                    self.refuse(part[0], error.message or str(error), route=error_label(error))
-                    continue
-                limit = min(error.max or len(part) // 2, len(part) - 1)
-                self.logger.warning(
-                    "%s: the store takes %d items per request at most (%s); splitting the batch",
-                    self.stream_name,
-                    limit,
-                    error.message,
-                )
-                self.magento_target.learned_limits[self.kind] = max(1, limit)
-                pending.insert(0, part)
-                continue
-            except MagentoError as error:
-                if not is_refusal(error):
-                    raise
-                if len(part) == 1:
-                    self.refuse(part[0], error.message or str(error), route=error_label(error))
-                    continue
-                # One bad item refuses the whole request (MSI validates the batch as a whole):
-                # halve until the refused items stand alone, so the others are still written.
-                half = len(part) // 2
-                pending[0:0] = [part[:half], part[half:]]
-                continue
-            for entry in part:
-                self.settle(entry, "written")
+    def item(self, entry: Entry) -> dict[str, Any]:
+        return source_item(entry.data)
 
 
 class StockItemsSink(MagentoSink):

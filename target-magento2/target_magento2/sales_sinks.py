@@ -177,17 +177,19 @@ class DocumentSink(MagentoSink):
         for entry in entries:
             field_name, value = order_key(entry.data)
             wanted[field_name].add(value)
-        views: dict[OrderKey, OrderView] = {}
+        searches = []
         for field_name, values in wanted.items():
             ordered = sorted(values, key=str)
-            for start in range(0, len(ordered), ORDER_CHUNK):
-                chunk = ordered[start : start + ORDER_CHUNK]
-                criteria = SearchCriteria().where(field_name, "in", chunk).order_by("entity_id")
-                for page in self.magento.iter_pages("/orders", criteria, page_size=len(chunk)):
-                    for order in page.items:
-                        value = order[field_name]
-                        key = (field_name, int(value) if field_name == "entity_id" else str(value))
-                        views[key] = OrderView(order)
+            searches += [
+                (field_name, ordered[start : start + ORDER_CHUNK])
+                for start in range(0, len(ordered), ORDER_CHUNK)
+            ]
+        views: dict[OrderKey, OrderView] = {}
+        for field_name, orders in self.workers.map(self.search_orders, searches):
+            for order in orders:
+                value = order[field_name]
+                key = (field_name, int(value) if field_name == "entity_id" else str(value))
+                views[key] = OrderView(order)
         # Documents are read only for orders that have some (something already invoiced/shipped)
         # and only when a record needs them: a reference to look for, or tracking numbers.
         needs: dict[int, set[str]] = defaultdict(set)
@@ -202,10 +204,17 @@ class DocumentSink(MagentoSink):
             self.read_documents(needs, by_id)
         return views
 
+    def search_orders(self, search: tuple[str, list[Any]]) -> tuple[str, list[dict[str, Any]]]:
+        field_name, chunk = search
+        criteria = SearchCriteria().where(field_name, "in", chunk).order_by("entity_id")
+        pages = self.magento.iter_pages("/orders", criteria, page_size=len(chunk))
+        return field_name, [order for page in pages for order in page.items]
+
     def read_documents(self, needs: dict[int, set[str]], views: dict[int, OrderView]) -> None:
         order_ids = sorted(needs)
-        for start in range(0, len(order_ids), ORDER_CHUNK):
-            chunk = order_ids[start : start + ORDER_CHUNK]
+        chunks = [order_ids[i : i + ORDER_CHUNK] for i in range(0, len(order_ids), ORDER_CHUNK)]
+
+        def read(chunk: list[int]) -> None:
             criteria = SearchCriteria().where("order_id", "in", chunk).order_by("entity_id")
             for page in self.magento.iter_pages(self.documents_route, criteria, page_size=100):
                 for document in page.items:
@@ -213,6 +222,9 @@ class DocumentSink(MagentoSink):
                     view = views.get(order_id)
                     if view is not None:
                         self.read_document(document, view, needs[order_id])
+
+        # Each chunk holds other orders, so each view is filled by one thread only.
+        self.workers.map(read, chunks)
 
     def read_document(self, document: dict[str, Any], view: OrderView, refs: set[str]) -> None:
         document_id = int(document["entity_id"])

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -20,6 +19,7 @@ import jsonschema
 from magento2_rest import (
     MagentoAuthError,
     MagentoError,
+    MagentoInputLimitError,
     MagentoNotFound,
     MagentoUnknownOutcome,
 )
@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 
     from magento2_rest import MagentoClient
 
+    from target_magento2.concurrency import Workers
     from target_magento2.rejects import Ledger
     from target_magento2.target import TargetMagento2
 
@@ -147,13 +148,12 @@ class MagentoSink(BatchSink):
             size=int(self.config.get("bulk_size", 1000)),
             timeout=float(self.config.get("bulk_timeout", 600)),
             poll_interval=float(self.config.get("bulk_poll_interval", 2.0)),
+            workers=self.workers,
         )
 
     @property
-    def max_workers(self) -> int:
-        if self.config.get("stop_on_reject", False):
-            return 1  # nothing may be in flight after the first refusal
-        return max(1, int(self.config.get("max_workers", 4)))
+    def workers(self) -> Workers:
+        return self.magento_target.workers
 
     @property
     def settle_seconds(self) -> float:
@@ -222,13 +222,16 @@ class MagentoSink(BatchSink):
             self.magento_target.batches_in_flight -= 1
 
     def write_batch(self, entries: list[Entry]) -> None:
-        """Plan the records of a wave (reads only), run their writes, then the next wave."""
+        """Plan the records of a wave (reads only), run their writes, then the next wave; the
+        records of a wave are planned, and written, several at once (`workers`)."""
         for wave in waves(entries, self.wave_key):
-            self.run_plans([plan for entry in wave if (plan := self.plan(entry)) is not None])
+            planned = self.workers.map(self.plan, wave)
+            self.run_plans([plan for plan in planned if plan is not None])
 
     def wave_key(self, entry: Entry) -> Any:
         """Records with the same key go in successive waves, so each is planned against what the
-        previous one wrote (two changes of one company must not undo each other)."""
+        previous one wrote (two changes of one company must not undo each other), and no two
+        writes for one key are ever in flight at once: a wave holds one record per key."""
         return id(entry)
 
     def plan(self, entry: Entry) -> Plan | None:
@@ -273,14 +276,9 @@ class MagentoSink(BatchSink):
         todo = self.hold_in_flight(todo)
         if not todo:
             return
-        if self.max_workers > 1 and len(todo) > 1:
-            # The records of a wave touch different entities (see wave_key): their calls may
-            # overlap, which is where the time of a synchronous run goes (one round trip each).
-            with ThreadPoolExecutor(self.max_workers, thread_name_prefix=self.kind) as pool:
-                list(pool.map(self.run_v1, todo))
-        else:
-            for plan in todo:
-                self.run_v1(plan)
+        # The records of a wave touch different entities (see wave_key): their calls may
+        # overlap, which is where the time of a synchronous run goes (one round trip each).
+        self.workers.map(self.run_v1, todo)
 
     def run_v1(self, plan: Plan) -> None:
         """Send a record's writes one by one; a lost answer is read back, never repeated blindly."""
@@ -543,6 +541,148 @@ class MagentoSink(BatchSink):
                 len(again),
             )
             self.run_bulk(again, attempt=attempt + 1)
+
+
+class ArraySink(MagentoSink):
+    """A kind whose request body carries many records in one array (`{"sourceItems": [...]}`):
+    `batch_size` records per body, a request each in V1 (several at once), an operation each in
+    async mode. The values are set, not added: a body may be sent again.
+
+    Magento's input limits cap such an array (20 in a synchronous body, 5000 in an asynchronous
+    one, FACTS.md, Searching): the store names its maximum when it refuses, the target remembers
+    it for the run, splits the refused body and never drops an item. Until the store has answered
+    one body of the kind, one is sent alone, so a limit costs one refusal, not one per worker.
+    """
+
+    array_route: ClassVar[str]
+    array_field: ClassVar[str]
+
+    def item(self, entry: Entry) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def array_body(self, part: list[Entry]) -> dict[str, Any]:
+        return {self.array_field: [self.item(entry) for entry in part]}
+
+    @property
+    def limit_key(self) -> str:
+        return f"{self.kind} {self.magento_target.magento_settings.api_type}"
+
+    @property
+    def items_per_body(self) -> int:
+        size = max(1, int(self.config.get("batch_size", 100)))
+        return min(size, self.magento_target.learned_limits.get(self.limit_key, size))
+
+    def learn_limit(self, limit: int, message: str) -> None:
+        limit = max(1, limit)
+        if self.magento_target.learned_limits.get(self.limit_key) == limit:
+            return  # another body of the batch named it already
+        self.magento_target.learned_limits[self.limit_key] = limit
+        self.logger.warning(
+            "%s: the store takes %d items per request at most (%s); splitting the batch",
+            self.stream_name,
+            limit,
+            message,
+        )
+
+    def parts(self, entries: list[Entry]) -> list[list[Entry]]:
+        size = self.items_per_body
+        return [entries[i : i + size] for i in range(0, len(entries), size)]
+
+    def plan(self, entry: Entry) -> Plan:  # pragma: no cover - written by write_batch
+        return Plan(entry)
+
+    def write_batch(self, entries: list[Entry]) -> None:
+        for wave in waves(entries, self.wave_key):
+            if self.dry_run:
+                for part in self.parts(wave):
+                    self.logger.info(
+                        "dry run: %s would send POST %s with %d items",
+                        self.stream_name,
+                        self.array_route,
+                        len(part),
+                    )
+                    for entry in part:
+                        self.settle(entry, "would_write")
+            elif self.async_mode:
+                self.write_bulk(wave)
+            else:
+                self.write_v1(wave)
+
+    def write_v1(self, entries: list[Entry]) -> None:
+        parts = self.parts(entries)
+        if self.limit_key not in self.magento_target.array_probed and len(parts) > 1:
+            # The first body alone; what it leaves to send goes with the others.
+            first = parts.pop(0)
+            parts[0:0] = self.send_body(first)
+            self.magento_target.array_probed.add(self.limit_key)
+        self.workers.map(self.send_v1, parts)
+
+    def send_v1(self, part: list[Entry]) -> None:
+        """A body and, one after the other, the pieces of it the store sends back."""
+        pending = [part]
+        while pending:
+            part = pending.pop(0)
+            if len(part) > self.items_per_body:
+                pending[0:0] = self.parts(part)
+                continue
+            pending[0:0] = self.send_body(part)
+
+    def send_body(self, part: list[Entry]) -> list[list[Entry]]:
+        """One request; the pieces of it to send again. What the store refuses is split, never
+        dropped, until each refused item stands alone with Magento's message."""
+        try:
+            self.magento.request(
+                "POST", self.array_route, json=self.array_body(part), idempotent=True
+            )
+        except MagentoError as error:
+            if not is_refusal(error):
+                raise
+            return self.split_refused(part, error.message or str(error), error)
+        for entry in part:
+            self.settle(entry, "written")
+        return []
+
+    def split_refused(
+        self, part: list[Entry], message: str, error: MagentoError | OperationResult
+    ) -> list[list[Entry]]:
+        """The pieces to send again of a refused body (none: its one item is refused)."""
+        limit = error.max if isinstance(error, MagentoInputLimitError) else None
+        if isinstance(error, OperationResult):
+            limit = error.limit
+        if len(part) == 1:
+            route = error_label(error) if isinstance(error, MagentoError) else self.bulk_route
+            self.refuse(part[0], message, route=route)
+            return []
+        if limit:
+            self.learn_limit(min(limit, len(part) - 1), message)
+            return self.parts(part)
+        # One bad item refuses the whole body (MSI validates the batch as a whole,
+        # Inventory/Model/SourceItem/Command/Handler/SourceItemsSaveHandler.php): halve until
+        # the refused items stand alone, so the others are still written.
+        half = len(part) // 2
+        return [part[:half], part[half:]]
+
+    @property
+    def bulk_route(self) -> str:
+        return f"POST /async/bulk/V1{self.array_route}"
+
+    def write_bulk(self, entries: list[Entry]) -> None:
+        """One bulk operation per body; each result goes back to the items of its body."""
+        parts = self.parts(entries)
+        while parts:
+            results = self.bulk.run(
+                "POST", self.array_route, [self.array_body(part) for part in parts]
+            )
+            again: list[list[Entry]] = []
+            for part, result in zip(parts, results, strict=True):
+                for entry in part if result.complete or result.unknown else []:
+                    if result.complete:
+                        self.settle(entry, "written")
+                    else:
+                        self.unknown(entry, result.message, route=self.bulk_route)
+                if not result.complete and not result.unknown:
+                    again += self.split_refused(part, result.message, result)
+            parts = again
 
 
 def waves(entries: list[Entry], key: Callable[[Entry], Any]) -> list[list[Entry]]:

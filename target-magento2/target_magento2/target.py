@@ -15,11 +15,13 @@ from magento2_rest import (
     MagentoSettings,
     config_jsonschema,
 )
+from magento2_rest.settings import DEFAULT_MAX_CONCURRENCY
 from singer_sdk import Target
 from singer_sdk import typing as th
 
 from target_magento2.b2b_sinks import CompaniesSink, CompanyCreditsSink
 from target_magento2.catalog_sinks import ProductsSink
+from target_magento2.concurrency import Workers
 from target_magento2.inventory_sinks import SourceItemsSink, StockItemsSink
 from target_magento2.records import KINDS, resolve_kind
 from target_magento2.rejects import Ledger, RunStoppedError
@@ -65,8 +67,9 @@ TARGET_SETTINGS = th.PropertiesList(
         th.IntegerType(),
         default=100,
         description=(
-            "Source items per synchronous request. A store with web API input limits on takes "
-            "20 at most: the target then splits its batches by the limit the store names."
+            "Source items per request (V1) or per bulk operation (async/V1). A store with web "
+            "API input limits on takes 20 at most (5000 in async): the target then splits its "
+            "batches by the limit the store names, for the rest of the run."
         ),
     ),
     th.Property(
@@ -91,12 +94,15 @@ TARGET_SETTINGS = th.PropertiesList(
         description="Longest wait between two reads of a bulk's detailed status, in seconds.",
     ),
     th.Property(
-        "max_workers",
+        "max_concurrency",
         th.IntegerType(),
-        default=4,
+        default=DEFAULT_MAX_CONCURRENCY,
         description=(
-            "Synchronous calls in flight at once, each for a different order, product or "
-            "company (1: one after the other)."
+            "Requests in flight at once: source-item batches, bulk requests, and writes each "
+            "for a different order, SKU or company, never two for one (1: one after the other). "
+            "The store serves them from the PHP-FPM workers its shoppers use too (often 10 to "
+            "50), so 4 leaves it most of them; the client halves it after a 429 or 503 and "
+            "raises it again by one after 20 answers without."
         ),
     ),
     th.Property(
@@ -164,7 +170,16 @@ class TargetMagento2(Target):
             Path(self.config.get("rejects_file") or "rejects.jsonl"),
             stop_on_reject=bool(self.config.get("stop_on_reject", False)),
         )
+        if "max_workers" in self.config:
+            msg = "max_workers is now called max_concurrency: rename the setting"
+            raise ConfigError(msg)
+        # Nothing may be in flight after the first refusal when the run stops at it.
+        stop = bool(self.config.get("stop_on_reject", False))
+        self.workers = Workers(1 if stop else self.magento_settings.max_concurrency)
+        # Items per array body the store named in its refusal, by kind and API ("source_items
+        # V1"), and the kinds the store has answered an array body of in this run.
         self.learned_limits: dict[str, int] = {}
+        self.array_probed: set[str] = set()
         # Once a write's outcome is unknown, no later STATE may claim it was done.
         self.state_frozen = False
         self._warned_frozen = False
@@ -242,6 +257,8 @@ class TargetMagento2(Target):
         interrupted = self.batches_in_flight > 0
         if interrupted:
             self.state_frozen = True
+            # Writes not started are not started; those in flight end, so their outcome is known.
+            self.workers.stop()
         try:
             super()._handle_termination(signum, frame)
         except SystemExit:

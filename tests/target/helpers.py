@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from magento2_rest import MagentoClient, MagentoSettings, SearchCriteria
+from magento2_rest.settings import DEFAULT_MAX_CONCURRENCY
 from target_magento2.records import kind_schema
 
 if TYPE_CHECKING:
@@ -18,6 +19,8 @@ if TYPE_CHECKING:
     from target_magento2.target import TargetMagento2
 
 MODES = ["V1", "async/V1"]
+# The exactly-once tests run one write at a time and at the default number at once.
+CONCURRENCY = [1, DEFAULT_MAX_CONCURRENCY]
 
 
 def schema_message(stream: str, kind: str | None = None, key_properties: list[str] | None = None):

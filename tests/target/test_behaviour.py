@@ -100,6 +100,18 @@ def test_unknown_stream_fails_with_one_line_naming_it(sandbox, make_config, run_
     assert "stream_routes" in errors[0]
 
 
+def test_the_old_max_workers_setting_stops_with_one_line_naming_its_new_name(
+    sandbox, make_config, run_cli
+):
+    messages = stream_messages("source_items", [])
+    result = run_cli(make_config(sandbox, max_workers=4), messages)
+
+    assert result.returncode == 1
+    errors = [line for line in result.stderr.splitlines() if "max_workers" in line]
+    assert errors
+    assert all("rename the setting" in line and "max_concurrency" in line for line in errors)
+
+
 def test_stream_routes_and_ignored_streams(sandbox, make_config, run_target):
     messages = [
         *stream_messages(

@@ -13,6 +13,7 @@ import time
 import pytest
 
 from tests.target.helpers import (
+    CONCURRENCY,
     MODES,
     comments,
     documents,
@@ -33,7 +34,10 @@ def qty(order_doc: dict, sku: str, field: str) -> float:
 
 
 @pytest.mark.parametrize("mode", MODES)
-def test_invoices_written_once_and_replay_is_already_done(shop, make_config, run_target, mode):
+@pytest.mark.parametrize("concurrency", CONCURRENCY)
+def test_invoices_written_once_and_replay_is_already_done(
+    shop, make_config, run_target, mode, concurrency
+):
     first, second = fresh_orders(shop, 2)
     item = top_items(second)[0]
     records = [
@@ -41,7 +45,7 @@ def test_invoices_written_once_and_replay_is_already_done(shop, make_config, run
         # No reference: quantities decide.
         {"order_id": second["entity_id"], "items": [{"sku": item["sku"], "qty": 1}]},
     ]
-    config = make_config(shop, api_type=mode)
+    config = make_config(shop, max_concurrency=concurrency, api_type=mode)
 
     run = run_target(config, stream_messages("invoices", records, state={"line": 2}))
 
@@ -71,7 +75,8 @@ def test_invoices_written_once_and_replay_is_already_done(shop, make_config, run
 
 
 @pytest.mark.parametrize("mode", MODES)
-def test_shipments_written_once_with_tracks(shop, make_config, run_target, mode):
+@pytest.mark.parametrize("concurrency", CONCURRENCY)
+def test_shipments_written_once_with_tracks(shop, make_config, run_target, mode, concurrency):
     first, second = fresh_orders(shop, 2)
     records = [
         {
@@ -85,7 +90,7 @@ def test_shipments_written_once_with_tracks(shop, make_config, run_target, mode)
             "tracks": [{"track_number": "DHL-77", "carrier_code": "dhl"}],
         },
     ]
-    config = make_config(shop, api_type=mode)
+    config = make_config(shop, max_concurrency=concurrency, api_type=mode)
 
     run = run_target(config, stream_messages("shipments", records))
     replay = run_target(config, stream_messages("shipments", records))
@@ -105,7 +110,10 @@ def test_shipments_written_once_with_tracks(shop, make_config, run_target, mode)
 
 
 @pytest.mark.parametrize("mode", MODES)
-def test_partial_invoices_by_reference_and_by_quantity(shop, make_config, run_target, mode):
+@pytest.mark.parametrize("concurrency", CONCURRENCY)
+def test_partial_invoices_by_reference_and_by_quantity(
+    shop, make_config, run_target, mode, concurrency
+):
     (target_order,) = fresh_orders(shop, 1, min_qty=2)
     item = max(top_items(target_order), key=lambda i: float(i["qty_ordered"]))
     sku = item["sku"]
@@ -124,7 +132,10 @@ def test_partial_invoices_by_reference_and_by_quantity(shop, make_config, run_ta
         # The same as a total without reference: 2 already invoiced, nothing to do.
         {"order_id": target_order["entity_id"], "items": [{"sku": sku, "qty": 2}]},
     ]
-    run = run_target(make_config(shop, api_type=mode), stream_messages("invoices", records))
+    run = run_target(
+        make_config(shop, max_concurrency=concurrency, api_type=mode),
+        stream_messages("invoices", records),
+    )
 
     assert run.summary["invoices"]["written"] == 2
     assert run.summary["invoices"]["already_done"] == 1
@@ -176,14 +187,15 @@ def test_refusals_reach_the_rejects_file_with_magentos_words(shop, make_config, 
     assert documents(shop, "/invoices", second["entity_id"]) == []
 
 
-def test_lost_answer_creates_no_second_invoice(shop, make_config, run_target):
+@pytest.mark.parametrize("concurrency", CONCURRENCY)
+def test_lost_answer_creates_no_second_invoice(shop, make_config, run_target, concurrency):
     """The store commits the invoice, then drops the connection: the target reads the order back
     and counts the invoice as written instead of sending it again."""
     first, second = fresh_orders(shop, 2)
     shop.control.update_settings(
         drop_after_commit={"route": r"/V1/order/\d+/(invoice|ship)$", "method": "POST", "count": 2}
     )
-    config = make_config(shop)
+    config = make_config(shop, max_concurrency=concurrency)
     invoices = run_target(
         config, stream_messages("invoices", [{"order_id": first["entity_id"], "reference": "L-1"}])
     )
@@ -200,7 +212,8 @@ def test_lost_answer_creates_no_second_invoice(shop, make_config, run_target):
     assert invoices.rejects == []
 
 
-def test_lost_bulk_answer_creates_no_second_invoice(shop, make_config, run_target):
+@pytest.mark.parametrize("concurrency", CONCURRENCY)
+def test_lost_bulk_answer_creates_no_second_invoice(shop, make_config, run_target, concurrency):
     (first,) = fresh_orders(shop, 1)
     shop.control.update_settings(
         drop_after_commit={
@@ -209,7 +222,7 @@ def test_lost_bulk_answer_creates_no_second_invoice(shop, make_config, run_targe
             "count": 1,
         }
     )
-    config = make_config(shop, api_type="async/V1")
+    config = make_config(shop, max_concurrency=concurrency, api_type="async/V1")
     run = run_target(
         config, stream_messages("invoices", [{"order_id": first["entity_id"], "reference": "LB-1"}])
     )
@@ -219,12 +232,16 @@ def test_lost_bulk_answer_creates_no_second_invoice(shop, make_config, run_targe
 
 
 @pytest.mark.parametrize("mode", MODES)
-def test_kill_and_rerun_creates_no_second_invoice(shop, make_config, tmp_path, mode):
-    orders = fresh_orders(shop, 8)
+@pytest.mark.parametrize("concurrency", CONCURRENCY)
+def test_kill_and_rerun_creates_no_second_invoice(shop, make_config, tmp_path, mode, concurrency):
+    orders = fresh_orders(shop, 16)
     records = [{"order_id": o["entity_id"], "reference": f"K-{o['entity_id']}"} for o in orders]
-    # Slow enough to kill the target half way; one record per batch, so STATE follows each.
+    # Slow enough to kill the target half way; batches of one record per worker, so STATE
+    # follows each batch and each batch's writes are in flight at once.
     shop.control.update_settings(latency_ms=150)
-    config = make_config(shop, api_type=mode, batch_size_rows=1)
+    config = make_config(
+        shop, max_concurrency=concurrency, api_type=mode, batch_size_rows=concurrency
+    )
     config_path = tmp_path / "config.json"
     config_path.write_text(json.dumps(config), "utf-8")
     input_path = tmp_path / "input.singer"
@@ -274,25 +291,34 @@ def test_a_visible_comment_keeps_the_reference(shop, make_config, run_target):
 
 
 @pytest.mark.parametrize("mode", MODES)
-def test_one_order_named_two_ways_is_invoiced_once(shop, make_config, run_target, mode):
+@pytest.mark.parametrize("concurrency", CONCURRENCY)
+def test_one_order_named_two_ways_is_invoiced_once(
+    shop, make_config, run_target, mode, concurrency
+):
     (first,) = fresh_orders(shop, 1)
     sku = top_items(first)[0]["sku"]
     records = [
         {"order_id": first["entity_id"], "items": [{"sku": sku, "qty": 1}]},
         {"order_increment_id": first["increment_id"], "items": [{"sku": sku, "qty": 1}]},
     ]
-    run = run_target(make_config(shop, api_type=mode), stream_messages("invoices", records))
+    run = run_target(
+        make_config(shop, max_concurrency=concurrency, api_type=mode),
+        stream_messages("invoices", records),
+    )
 
     assert run.summary["invoices"]["written"] == 1
     assert run.summary["invoices"]["already_done"] == 1
     assert len(documents(shop, "/invoices", first["entity_id"])) == 1
 
 
-def test_sigterm_during_a_batch_emits_no_state_and_rerun_completes(shop, make_config, tmp_path):
-    orders = fresh_orders(shop, 6)
+@pytest.mark.parametrize("concurrency", CONCURRENCY)
+def test_sigterm_during_a_batch_emits_no_state_and_rerun_completes(
+    shop, make_config, tmp_path, concurrency
+):
+    orders = fresh_orders(shop, 12)
     records = [{"order_id": o["entity_id"], "reference": f"T-{o['entity_id']}"} for o in orders]
     shop.control.update_settings(latency_ms=150)
-    config = make_config(shop, max_workers=1)
+    config = make_config(shop, max_concurrency=concurrency)
     config_path = tmp_path / "config.json"
     config_path.write_text(json.dumps(config), "utf-8")
     input_path = tmp_path / "input.singer"
@@ -325,9 +351,12 @@ def test_sigterm_during_a_batch_emits_no_state_and_rerun_completes(shop, make_co
 
 
 @pytest.mark.parametrize("mode", MODES)
-def test_replayed_shipment_gets_only_its_missing_track(shop, make_config, run_target, mode):
+@pytest.mark.parametrize("concurrency", CONCURRENCY)
+def test_replayed_shipment_gets_only_its_missing_track(
+    shop, make_config, run_target, mode, concurrency
+):
     first, second = fresh_orders(shop, 2)
-    config = make_config(shop, api_type=mode)
+    config = make_config(shop, max_concurrency=concurrency, api_type=mode)
     parcel = {
         "order_id": first["entity_id"],
         "reference": "WMS-T-1",

@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 from magento2_rest import SearchCriteria, path_segment
+from magento2_sandbox import asyncbulk
 
-from tests.target.helpers import MODES, client, posts_to, stream_messages
+from tests.target.helpers import CONCURRENCY, MODES, client, posts_to, stream_messages
 
 
 def product_skus(sb, count: int) -> list[str]:
@@ -45,24 +46,64 @@ def test_source_items_are_set(sandbox, make_config, run_target, mode):
     assert (float(third["quantity"]), int(third["status"])) == (5.5, 0)
 
 
-def test_array_limit_splits_the_batch_never_drops_it(sandbox, make_config, run_target):
-    pairs = [
-        (sku, source) for source in ("default", "eu_warehouse") for sku in product_skus(sandbox, 30)
-    ]
-    pairs = pairs[:45]
+@pytest.mark.parametrize("concurrency", CONCURRENCY)
+def test_array_limit_splits_the_batch_never_drops_or_doubles_it(
+    sandbox, make_config, run_target, concurrency
+):
+    """Input limits on (20 items per synchronous array): the first body is refused, the store's
+    limit is learned, and every item is in exactly one accepted body; the second source of each
+    SKU goes after the first, never in a body in flight at the same time."""
+    skus = product_skus(sandbox, 30)
+    assert len(skus) > 20  # more than one body's worth per source
+    pairs = [(sku, source) for source in ("default", "eu_warehouse") for sku in skus]
     sandbox.control.update_settings(input_limits=True)
     records = [
         {"sku": sku, "source_code": source, "quantity": 100 + n}
         for n, (sku, source) in enumerate(pairs)
     ]
-    run = run_target(make_config(sandbox, batch_size=100), stream_messages("source_items", records))
+    config = make_config(sandbox, batch_size=100, max_concurrency=concurrency)
+    run = run_target(config, stream_messages("source_items", records))
 
-    assert run.summary["source_items"]["written"] == 45
+    assert run.summary["source_items"]["written"] == len(records)
     posts = posts_to(sandbox, r"/V1/inventory/source-items$")
-    assert posts[0]["status"] == 400  # the store named its limit once...
-    assert [p["status"] for p in posts[1:]] == [200, 200, 200]  # ...then 20 + 20 + 5
+    # The store named its limit once, on the first body (one SKU per item: one source)...
+    assert (posts[0]["status"], posts[0]["body_items"]) == (400, len(skus))
+    accepted = posts[1:]
+    # ...then 20 + the rest, for each source.
+    assert [p["status"] for p in accepted] == [200] * 4
+    rest = len(skus) - 20
+    assert sorted(p["body_items"] for p in accepted) == sorted([20, rest, 20, rest])
+    assert sum(p["body_items"] for p in accepted) == len(records)
+    first_source = [p for p in accepted if p["seq"] <= posts[0]["seq"] + 2]
+    second_source = [p for p in accepted if p not in first_source]
+    assert max(p["ended"] for p in first_source) <= min(p["started"] for p in second_source)
     for n, (sku, source) in enumerate(pairs):
         assert float(source_item(sandbox, sku, source)["quantity"]) == 100 + n
+
+
+def test_async_array_limit_is_learned_from_the_refused_bulk(
+    sandbox, make_config, run_target, monkeypatch
+):
+    """Async mode: a body holding more items than the store's asynchronous limit is refused
+    with that limit; the target splits the bodies' items by it and loses none."""
+    # The store's limit for arrays in an asynchronous body (5000 on Magento), made small.
+    monkeypatch.setattr(asyncbulk, "MAX_ASYNC_ITEMS", 7)
+    sandbox.control.update_settings(input_limits=True)
+    skus = product_skus(sandbox, 20)
+    records = [
+        {"sku": sku, "source_code": "default", "quantity": 300 + n} for n, sku in enumerate(skus)
+    ]
+    config = make_config(sandbox, api_type="async/V1", batch_size=10)
+    run = run_target(config, stream_messages("source_items", records))
+
+    assert run.summary["source_items"]["written"] == len(records)
+    posts = posts_to(sandbox, r"/async/bulk/V1/inventory/source-items$")
+    # Bodies of 10 refused as a whole, then the same items in bodies of 7 at most.
+    assert [p["status"] for p in posts] == [400, 202]
+    assert len(records) == 20
+    assert posts[1]["body_items"] == 4  # 7 + 3 of each body of 10
+    for n, sku in enumerate(skus):
+        assert float(source_item(sandbox, sku, "default")["quantity"]) == 300 + n
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -146,7 +187,10 @@ def test_companies_change_only_the_fields_given(sandbox, make_config, run_target
 
 
 @pytest.mark.parametrize("mode", MODES)
-def test_company_credit_limit_and_balance_change_once(sandbox, make_config, run_target, mode):
+@pytest.mark.parametrize("concurrency", CONCURRENCY)
+def test_company_credit_limit_and_balance_change_once(
+    sandbox, make_config, run_target, mode, concurrency
+):
     with client(sandbox) as api:
         credit = api.get("/companyCredits/company/1")
     records = [
@@ -158,7 +202,7 @@ def test_company_credit_limit_and_balance_change_once(sandbox, make_config, run_
         },
         {"company_id": 1, "balance_change": {"value": -40, "reference": "ERP-CHG-1"}},
     ]
-    config = make_config(sandbox, api_type=mode)
+    config = make_config(sandbox, api_type=mode, max_concurrency=concurrency)
 
     run = run_target(config, stream_messages("company_credits", records))
     replay = run_target(config, stream_messages("company_credits", records))
@@ -219,7 +263,10 @@ def test_new_product_without_a_name_is_refused_with_magentos_words(
     assert 'The "Product Name" attribute value is empty' in line["message"]
 
 
-def test_lost_answer_to_a_balance_change_changes_the_balance_once(sandbox, make_config, run_target):
+@pytest.mark.parametrize("concurrency", CONCURRENCY)
+def test_lost_answer_to_a_balance_change_changes_the_balance_once(
+    sandbox, make_config, run_target, concurrency
+):
     """The store commits increaseBalance, then drops the connection: the target finds the history
     entry by its reference instead of sending the change again."""
     with client(sandbox) as api:
@@ -228,7 +275,7 @@ def test_lost_answer_to_a_balance_change_changes_the_balance_once(sandbox, make_
         drop_after_commit={"route": r"/increaseBalance$", "method": "POST", "count": 1}
     )
     run = run_target(
-        make_config(sandbox),
+        make_config(sandbox, max_concurrency=concurrency),
         stream_messages(
             "company_credits",
             [{"company_id": 1, "balance_change": {"value": 30, "reference": "LOST-PAY-1"}}],

@@ -64,7 +64,7 @@ def _source_item_errors(store: Store, item: dict[str, Any]) -> list[str]:
         STATUS_OUT_OF_STOCK,
     }:
         errors.append('"status" should a known status.')
-    if sku.strip() and not store.find("products", sku=sku):
+    if sku.strip() and not store.find_ids("products", sku=sku):
         errors.append(f'Product with requested "sku": "{sku}" was was not found.')
     return errors
 
@@ -110,10 +110,10 @@ def save_source_items(ctx: Ctx) -> list[Any]:
 
 def _legacy_from_source(store: Store, sku: str, quantity: float, status: int) -> None:
     """The default source's item sets the legacy stock item's qty and is_in_stock."""
-    found = store.find("products", sku=sku)
+    found = store.find_ids("products", sku=sku)
     if not found:
         return
-    product_id = int(found[0]["id"])
+    product_id = int(found[0])
     stock = _stock_item(store, product_id)
     stock.update({"qty": quantity, "is_in_stock": status == STATUS_IN_STOCK})
     _save_stock_item(store, product_id, stock)
