@@ -65,10 +65,9 @@ INVALID_TYPE = (
 SEVERAL_ERRORS = "One or more input exceptions have occurred."
 BULK_NOT_FOUND = "Bulk uuid %bulkUuid not exist"
 # Webapi input limits (2.4.7, webapi/validation/*, on with `input_limits`): items of one array
-# of data objects in a body, synchronous and asynchronous
+# of data objects in a synchronous body; asynchronous bodies take `async_array_limit` (settings)
 # (Framework/Webapi/Validator/EntityArrayValidator.php, InputArraySizeLimitValue).
 MAX_SYNC_ITEMS = 20
-MAX_ASYNC_ITEMS = 5000
 TOO_MANY_ITEMS = 'Maximum items of type "%type" is %max'
 
 _INTEGER = re.compile(r"^\s*[+-]?\d+\s*$")
@@ -289,7 +288,12 @@ def handle_async(ctx: Ctx, api: str, method: str, path: str) -> tuple[int, dict[
         raise WebapiError(404, NO_ROUTE)
     target, url_params = found
     contract, _ = contract_of(target.handler)
-    limit = MAX_ASYNC_ITEMS if ctx.settings.input_limits else None
+    # The limit is on each array of data objects inside an operation's body, not on how many
+    # operations one bulk request holds: WebapiAsync's InputParamsResolver runs
+    # ServiceInputProcessor (EntityArrayValidator) on each entry with the route's limit, and
+    # nothing counts the entries (Framework/Webapi/Validator/EntityArrayValidator.php,
+    # DEFAULT_ASYNC_INPUT_ARRAY_SIZE_LIMIT = 5000).
+    limit = ctx.settings.async_array_limit if ctx.settings.input_limits else None
     elements: list[tuple[int, dict[str, Any]]] = []
     if api == "async/bulk/V1":
         # WebapiAsync/Controller/Rest/Asynchronous/InputParamsResolver.php: each array entry is
@@ -325,6 +329,8 @@ def handle_async(ctx: Ctx, api: str, method: str, path: str) -> tuple[int, dict[
         else (None, USER_TYPE_INTEGRATION)
     )
     with store.transaction():
+        # magento_operation's auto-increment id of the bulk's first operation (shown by 2.3).
+        first_row_id = store.count("operations") + 1
         store.put(
             "bulks",
             _drop_none(
@@ -336,6 +342,7 @@ def handle_async(ctx: Ctx, api: str, method: str, path: str) -> tuple[int, dict[
                     "user_id": user_id,
                     "user_type": user_type,
                     "operation_count": len(elements),
+                    "first_row_id": first_row_id,
                     # What the consumer needs to run the operations; never in an answer.
                     "request": {
                         "method": target.method,
@@ -491,8 +498,9 @@ def stop_consumer(store: Store) -> None:
         thread.join(timeout=10)
 
 
-def run_consumer(store: Store) -> dict[str, Any]:
-    """Run every open operation once, oldest bulk first, in request order."""
+def run_consumer(store: Store, limit: int | None = None) -> dict[str, Any]:
+    """Run every open operation once (or the `limit` first), oldest bulk first, in request
+    order."""
     with _QUEUES_LOCK:
         queue = _QUEUES.get(store)
     sandbox = queue.sandbox() if queue is not None else None
@@ -512,7 +520,7 @@ def run_consumer(store: Store) -> dict[str, Any]:
                 op["id"],
             )
         )
-        for operation in pending:
+        for operation in pending if limit is None else pending[: max(0, limit)]:
             bulk = bulks[str(operation["bulk_uuid"])]
             if bulk is None:
                 continue
@@ -621,6 +629,11 @@ def _bulk(ctx: Ctx, bulk_uuid: str) -> tuple[dict[str, Any], list[dict[str, Any]
         # AsynchronousOperations/Model/BulkOperationsStatus.php getBulkShortStatus
         raise WebapiError(404, BULK_NOT_FOUND, {"bulkUuid": bulk_uuid})
     operations = sorted(ctx.store.find("operations", bulk_uuid=bulk_uuid), key=lambda op: op["id"])
+    if ctx.settings.operation_ids == "2.3":
+        # 2.3 answers the magento_operation row id, and getBulkDetailedStatus has no ORDER BY
+        # (FACTS.md, URLs): here the rows come last first, a fixed order that is not the key's.
+        first = int(bulk.get("first_row_id") or 1)
+        operations = [{**op, "id": first + int(op["id"])} for op in reversed(operations)]
     return bulk, operations
 
 

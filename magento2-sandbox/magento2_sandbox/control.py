@@ -105,8 +105,8 @@ class SandboxControl:
     def set_clock(self, offset_seconds: float) -> dict[str, Any]:
         return dict(self._call("POST", "clock", {"offset_seconds": offset_seconds}))
 
-    def run_consumer(self) -> Any:
-        return self._call("POST", "consumer/run", {})
+    def run_consumer(self, limit: int | None = None) -> Any:
+        return self._call("POST", "consumer/run", {} if limit is None else {"limit": limit})
 
     def info(self) -> dict[str, Any]:
         return dict(self._call("GET", "info"))

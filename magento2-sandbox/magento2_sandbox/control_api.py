@@ -104,7 +104,10 @@ def _route(sandbox: Sandbox, request: Request, method: str, parts: list[str]) ->
             "now": sandbox.store.now_datetime().strftime(TIME_FORMAT),
         }
     if head == "consumer" and parts[1:] == ["run"] and method == "POST":
-        return sandbox.run_consumer()
+        limit = _payload(request).get("limit")
+        if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int)):
+            raise ControlError(400, 'give "limit": the number of operations to run, or none')
+        return sandbox.run_consumer(limit)
     if head == "info" and len(parts) == 1:
         return sandbox.info()
     raise ControlError(404, f"no control route {method} /_sandbox/{'/'.join(parts)}")

@@ -335,9 +335,10 @@ class Sandbox:
                 deleted.append(given)
         return {"kind": kind, "deleted": deleted, "missing": missing}
 
-    def run_consumer(self) -> Any:
-        """Run the async.operations.all consumer once (magento2_sandbox.asyncbulk)."""
-        return asyncbulk.run_consumer(self.store)
+    def run_consumer(self, limit: int | None = None) -> Any:
+        """Run the async.operations.all consumer once (magento2_sandbox.asyncbulk): every open
+        operation, or the `limit` oldest."""
+        return asyncbulk.run_consumer(self.store, limit)
 
 
 def _sample(keys: list[Any], count: int, seed: int) -> list[Any]:

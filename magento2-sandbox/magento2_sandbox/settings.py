@@ -19,6 +19,7 @@ PAST_END_MODES = ("empty", "repeat")
 # POST /_sandbox/consumer/run asks ("manual"); magento2_sandbox.asyncbulk reads it.
 ASYNC_CONSUMER_MODES = ("auto", "manual")
 UNREADABLE_ERRORS = ("auto", "404", "500")
+OPERATION_ID_MODES = ("2.4", "2.3")
 
 
 @dataclass
@@ -63,6 +64,16 @@ class Settings:
     # Magento_TwoFactorAuth: admin tokens only through its provider endpoints.
     admin_2fa: bool = False
     async_consumer: str = "auto"
+    # MSI source deduction at shipment (magento/inventory InventoryShipping): off by default
+    # because the seeded orders were not placed against the seeded stock (a source may hold less
+    # than an open order needs, and Magento then refuses the shipment).
+    source_deduction: bool = False
+    # How operations are numbered in bulk answers: "2.4" the operation key (the body's index in
+    # its bulk), "2.3" the magento_operation row id, answered in no fixed order.
+    operation_ids: str = "2.4"
+    # With input_limits: items of one array of data objects in an asynchronous body
+    # (EntityArrayValidator's DEFAULT_ASYNC_INPUT_ARRAY_SIZE_LIMIT, 5000).
+    async_array_limit: int = 5000
     # Seconds between a write stamping updated_at and its commit (a number, or [low, high] for a
     # random lag in that range): Magento stamps before it commits (FACTS.md, Time).
     commit_lag: float | list[float] = 0.0
@@ -88,6 +99,9 @@ class Settings:
                 "bearer_integration_tokens": self.bearer_integration_tokens,
                 "admin_2fa": self.admin_2fa,
                 "async_consumer": self.async_consumer,
+                "source_deduction": self.source_deduction,
+                "operation_ids": self.operation_ids,
+                "async_array_limit": self.async_array_limit,
                 "commit_lag": copy.deepcopy(self.commit_lag),
                 "unreadable": copy.deepcopy(self.unreadable),
                 "unreadable_error": self.unreadable_error,
@@ -124,6 +138,9 @@ class Settings:
             self.bearer_integration_tokens = bool(staged["bearer_integration_tokens"])
             self.admin_2fa = bool(staged["admin_2fa"])
             self.async_consumer = staged["async_consumer"]
+            self.source_deduction = bool(staged["source_deduction"])
+            self.operation_ids = staged["operation_ids"]
+            self.async_array_limit = int(staged["async_array_limit"])
             self.commit_lag = staged["commit_lag"]
             self.unreadable = staged["unreadable"]
             self.unreadable_error = staged["unreadable_error"]
@@ -133,6 +150,7 @@ class Settings:
 
 def _validate(staged: dict[str, Any]) -> None:
     _validate_plain(staged)
+    _validate_bulk(staged)
     faults = staged["faults"]
     rate = faults["rate"]
     if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0 <= rate <= 1:
@@ -184,6 +202,14 @@ def _validate_plain(staged: dict[str, Any]) -> None:
         raise SettingsError(f"past_end_mode takes one of {PAST_END_MODES}")
     if staged["async_consumer"] not in ASYNC_CONSUMER_MODES:
         raise SettingsError(f"async_consumer takes one of {ASYNC_CONSUMER_MODES}")
-    for key in ("input_limits", "bearer_integration_tokens", "admin_2fa"):
+    for key in ("input_limits", "bearer_integration_tokens", "admin_2fa", "source_deduction"):
         if not isinstance(staged[key], bool):
             raise SettingsError(f"setting {key!r} takes true or false")
+
+
+def _validate_bulk(staged: dict[str, Any]) -> None:
+    limit = staged["async_array_limit"]
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+        raise SettingsError("async_array_limit takes an integer >= 1")
+    if staged["operation_ids"] not in OPERATION_ID_MODES:
+        raise SettingsError(f"operation_ids takes one of {OPERATION_ID_MODES}")

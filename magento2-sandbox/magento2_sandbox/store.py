@@ -435,7 +435,7 @@ class Store:
                 ).fetchone()
                 if row is not None:
                     return None if row[1] else self.unpack(row[0])
-            if _scoped(store_code):
+            if _scoped(store_code) and kind in STORE_SCOPED_KINDS:
                 row = conn.execute(
                     "SELECT doc FROM scoped WHERE kind = ? AND id = ? AND store_code = ?",
                     (kind, str(key), store_code),
@@ -457,7 +457,7 @@ class Store:
         store_code: str | None = None,
     ) -> dict[str, Any]:
         """Insert or replace by the kind's id (assigned when missing). With a store code other
-        than default/all the document becomes that store view's version (a store-scoped save)
+        than all/admin the document becomes that store view's version (a store-scoped save)
         and only updated_at of the global document moves."""
         spec = kind_of(kind)
         # Only top-level fields are set here and the document is stored serialized: a shallow
@@ -876,7 +876,7 @@ class Store:
         """The JSON texts of one page and the count of every match. `unreadable`: ids that
         fail any page holding them, and the error they fail with."""
         spec = kind_of(kind)
-        scoped = _scoped(store_code)
+        scoped = _scoped(store_code) and kind in STORE_SCOPED_KINDS
         raw = "COALESCE(s.doc, t.doc)" if scoped else "t.doc"
         doc = f"doc_text({raw})"
         source, source_params = self._visible_source(spec)
@@ -939,7 +939,14 @@ def _insert_sql(spec: Kind) -> str:
 
 
 def _scoped(store_code: str | None) -> bool:
-    return store_code not in {None, "", "default", "all"}
+    # `all` (and the admin store) are store 0, the global values; every other code, `default`
+    # included, is a store view (Store/Model/StoreManager; magento2 #9186, #17284).
+    return store_code not in GLOBAL_STORE_CODES
+
+
+GLOBAL_STORE_CODES = frozenset({None, "", "all", "admin"})
+# The kinds with per-store-view values (EAV); the flat ones read the same through every code.
+STORE_SCOPED_KINDS = frozenset({"products", "categories"})
 
 
 def _check_field(name: str) -> None:

@@ -121,6 +121,35 @@ def build(api: MagentoClient) -> None:
             for order in processing[:8]
         ],
     )
+    on_hold, canceled, noted = fresh[8:11]
+    write(
+        "order_status",
+        [
+            {
+                "order_increment_id": on_hold["increment_id"],
+                "action": "hold",
+                "comment": "Held: payment not cleared",
+                "status": "holded",
+                "reference": f"ERP-HOLD-{on_hold['increment_id']}",
+            },
+            {
+                "order_increment_id": canceled["increment_id"],
+                "action": "cancel",
+                "comment": "Canceled: out of stock at the ERP",
+                "reference": f"ERP-CANCEL-{canceled['increment_id']}",
+            },
+            {
+                "order_increment_id": noted["increment_id"],
+                "comment": "Customer called: deliver after 5 pm",
+            },
+            {
+                "order_increment_id": processing[8]["increment_id"],
+                "comment": "Picked in Lyon",
+                "status": "processing",
+                "is_visible_on_front": True,
+            },
+        ],
+    )
     companies = everything(api, "/company/", sort="entity_id")
     company_credits = [api.get(f"/companyCredits/company/{c['id']}") for c in companies[:3]]
     write(

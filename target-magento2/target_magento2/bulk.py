@@ -26,7 +26,7 @@ from magento2_rest import (
 )
 
 from target_magento2.concurrency import Workers
-from target_magento2.rejects import is_refusal
+from target_magento2.rejects import RunStoppedError, is_refusal
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -158,7 +158,9 @@ class BulkRunner:
         submitted = [s for done in self.workers.map(submit, chunks) for s in done]
         results: list[OperationResult | None] = [settled.get(i) for i in range(len(bodies))]
         deadline = time.monotonic() + self.timeout
-        followed = self.workers.map(lambda s: self._follow(s[0], len(s[1]), deadline), submitted)
+        followed = self.workers.map(
+            lambda s: self._follow(s[0], [bodies[i] for i in s[1]], deadline), submitted
+        )
         for (uuid, chunk, rejected), statuses in zip(submitted, followed, strict=True):
             for position, index in enumerate(chunk):
                 results[index] = rejected.get(position) or statuses.get(
@@ -231,22 +233,58 @@ class BulkRunner:
         (AsynchronousOperations/etc/webapi.xml: the same ACL resource as the bulk status routes,
         Magento_AsynchronousOperations::system_magento_logging_bulk_operations).
         """
-        criteria = (
-            SearchCriteria()
-            .where("status", "eq", STATUS_OPEN)
-            .where("topic_name", "in", sorted(set(topics)))
-            .order_by("bulk_uuid")
-            .order_by("id")
-        )
         return [
             OpenOperation(
                 str(operation.get("bulk_uuid") or ""),
                 str(operation.get("topic_name") or ""),
                 operation_body(operation),
             )
-            for page in self.client.iter_pages("/bulk", criteria, OPEN_PAGE_SIZE)
-            for operation in page.items
+            for operation in self._open_rows(sorted(set(topics)))
         ]
+
+    def _open_rows(self, topics: list[str]) -> list[dict[str, Any]]:
+        """Every open operation of the topics, paged by a keyset on (bulk_uuid, id), never by
+        offset: the consumer finishes operations while the pages are read, and a set that
+        shrinks under an offset skips rows (an operation still open would be missed, and its
+        write sent a second time). `id` is unique within a bulk whichever way the store numbers
+        operations (the operation key, or the magento_operation row id that getList's collection
+        may answer), so (bulk_uuid, id) is a key either way."""
+
+        def open_ones() -> SearchCriteria:
+            return (
+                SearchCriteria()
+                .where("status", "eq", STATUS_OPEN)
+                .where("topic_name", "in", topics)
+            )
+
+        rows: list[dict[str, Any]] = []
+        after_uuid: str | None = None
+        while True:
+            criteria = open_ones()
+            if after_uuid is not None:
+                criteria = criteria.where("bulk_uuid", "gt", after_uuid)
+            page = self.client.search(
+                "/bulk", criteria.order_by("bulk_uuid").order_by("id").page(OPEN_PAGE_SIZE)
+            ).items
+            rows += page
+            if len(page) < OPEN_PAGE_SIZE:
+                return rows
+            # The last bulk of the page may go on: the rest of it by id, then the next bulks.
+            after_uuid = str(page[-1].get("bulk_uuid") or "")
+            last_id = int(page[-1].get("id") or 0)
+            while True:
+                rest = self.client.search(
+                    "/bulk",
+                    open_ones()
+                    .where("bulk_uuid", "eq", after_uuid)
+                    .where("id", "gt", last_id)
+                    .order_by("id")
+                    .page(OPEN_PAGE_SIZE),
+                ).items
+                rows += rest
+                if len(rest) < OPEN_PAGE_SIZE:
+                    break
+                last_id = int(rest[-1].get("id") or 0)
 
     def _submit(
         self,
@@ -274,18 +312,18 @@ class BulkRunner:
                 rejected[index] = OperationResult(uuid, STATUS_REJECTED, str(message))
         return uuid, rejected
 
-    def _follow(self, uuid: str, count: int, deadline: float) -> dict[int, OperationResult]:
+    def _follow(
+        self, uuid: str, bodies: list[dict[str, Any]], deadline: float
+    ) -> dict[int, OperationResult]:
         """Poll detailed-status until no operation is open or the deadline passes."""
+        count = len(bodies)
         wait = min(0.2, self.poll_interval)
         finished: dict[int, OperationResult] = {}
         while True:
             answer = self.client.get(f"/bulk/{uuid}/detailed-status")
             operations = answer.get("operations_list") or []
             finished = {}
-            for position, operation in enumerate(operations):
-                index = int(operation.get("id", position))
-                if index >= count:  # a store numbering operations by table row, not by position
-                    index = position
+            for index, operation in operation_indexes(uuid, operations, bodies):
                 status = int(operation.get("status") or STATUS_OPEN)
                 if status == STATUS_OPEN:
                     continue
@@ -295,3 +333,49 @@ class BulkRunner:
                 return finished
             self.sleep(min(wait, max(0.0, deadline - time.monotonic())))
             wait = min(wait * 2, self.poll_interval)
+
+
+def operation_indexes(
+    uuid: str, operations: list[dict[str, Any]], bodies: list[dict[str, Any]]
+) -> list[tuple[int, dict[str, Any]]]:
+    """Each operation of a bulk with the index of the body it runs.
+
+    In 2.4 an operation's `id` is its operation key, the body's index in the request
+    (MassSchedule::publishMass). 2.3 answers the magento_operation row id instead, and
+    getBulkDetailedStatus has no ORDER BY: the position in the list says nothing either. Then an
+    operation is matched by the body it carries (`serialized_data`); Magento clears that once an
+    operation completes, so the bodies left unmatched go to the operations that completed - which
+    is exact, since they all share that one status. Anything else stops the run.
+    """
+    keys = [operation.get("id") for operation in operations]
+    if all(isinstance(k, int) and 0 <= k < len(bodies) for k in keys) and len(set(keys)) == len(
+        keys
+    ):
+        return [(int(str(k)), op) for k, op in zip(keys, operations, strict=True)]
+    free: dict[str, list[int]] = {}
+    for index, body in enumerate(bodies):
+        free.setdefault(_canonical(body), []).append(index)
+    matched: list[tuple[int, dict[str, Any]]] = []
+    blind = []
+    for operation in operations:
+        carried = operation_body(operation)
+        slots = free.get(_canonical(carried)) if carried is not None else None
+        if slots:
+            matched.append((slots.pop(0), operation))
+        else:
+            blind.append(operation)
+    left = sorted(index for slots in free.values() for index in slots)
+    if len(blind) > len(left) or any(
+        int(op.get("status") or STATUS_OPEN) != STATUS_COMPLETE for op in blind
+    ):
+        msg = (
+            f"bulk {uuid}: the store numbers operations by table row (Magento 2.3) and "
+            f"{len(blind)} operation(s) carry no body to match to a record; check GET "
+            f"/V1/bulk/{uuid}/detailed-status, or use api_type V1 on this store"
+        )
+        raise RunStoppedError(msg)
+    return matched + list(zip(left, blind, strict=False))
+
+
+def _canonical(body: Any) -> str:
+    return json.dumps(body, sort_keys=True, separators=(",", ":"))

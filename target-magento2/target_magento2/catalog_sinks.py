@@ -1,5 +1,12 @@
 # Copyright 2026 The target-magento2 authors. Licensed under the Apache License, Version 2.0.
-"""Catalog: products, created or updated by SKU, store-scoped."""
+"""Catalog: products, created or updated by SKU, through `all` unless a store view is named.
+
+ProductRepository::save takes the store id of the URL's store code: a save through
+`/rest/default/V1` (or `/rest/V1`) writes the store-scoped fields as overrides of store view 1,
+which then no longer follows the global value (magento2 #9186, #17284, #7612). The global
+values are written through `/rest/all/V1`; a record's `store_code` (or the
+`products_store_code` setting) names a store view to write its own values.
+"""
 
 from __future__ import annotations
 
@@ -30,6 +37,9 @@ class ProductsSink(MagentoSink):
 
     kind = "products"
 
+    def store_code(self, entry: Entry) -> str:
+        return str(entry.data.get("store_code") or self.config.get("products_store_code") or "all")
+
     def wave_key(self, entry: Entry) -> Any:
         # By SKU alone: ProductRepository::save loads the stored product, merges the given fields
         # and saves the whole entity (Catalog/Model/ProductRepository.php), so two saves of one
@@ -47,7 +57,7 @@ class ProductsSink(MagentoSink):
                     body,
                     PRODUCTS_ROUTE,
                     body,
-                    store_code=entry.data.get("store_code"),
+                    store_code=self.store_code(entry),
                 )
             ],
         )

@@ -21,6 +21,7 @@ KINDS = (
     "shipments",
     "company_credits",
     "companies",
+    "order_status",
 )
 
 

@@ -386,6 +386,11 @@ class ShipmentsSink(DocumentSink):
             }
             for t in data.get("tracks") or []
         ]
+        if data.get("source_code"):
+            # MSI: the source the shipped quantities are deducted from; without it Magento takes
+            # the only source of the website's stock, else the default source (magento/inventory
+            # InventoryShipping/Plugin/Sales/Shipment/AssignSourceCodeToShipmentPlugin.php).
+            body["arguments"] = {"extension_attributes": {"source_code": data["source_code"]}}
         return body
 
     def replayed(self, entry: Entry, view: OrderView, document_id: int) -> Plan:

@@ -23,6 +23,8 @@ from target_magento2.b2b_sinks import CompaniesSink, CompanyCreditsSink
 from target_magento2.catalog_sinks import ProductsSink
 from target_magento2.concurrency import Workers
 from target_magento2.inventory_sinks import SourceItemsSink, StockItemsSink
+from target_magento2.order_sinks import OrderStatusSink
+from target_magento2.reader import TolerantReader
 from target_magento2.records import KINDS, resolve_kind
 from target_magento2.rejects import Ledger, RunStoppedError
 from target_magento2.sales_sinks import InvoicesSink, ShipmentsSink
@@ -41,6 +43,7 @@ SINKS: dict[str, type[MagentoSink]] = {
     "shipments": ShipmentsSink,
     "company_credits": CompanyCreditsSink,
     "companies": CompaniesSink,
+    "order_status": OrderStatusSink,
 }
 
 TARGET_SETTINGS = th.PropertiesList(
@@ -49,7 +52,8 @@ TARGET_SETTINGS = th.PropertiesList(
         th.ObjectType(additional_properties=th.StringType(allowed_values=list(KINDS))),
         description=(
             "Incoming stream name -> kind it writes (source_items, stock_items, products, "
-            "invoices, shipments, company_credits, companies), for streams not named after a "
+            "invoices, shipments, company_credits, companies, order_status), for streams not "
+            "named after a "
             'kind, e.g. {"erp_stock": "source_items"}.'
         ),
     ),
@@ -76,7 +80,10 @@ TARGET_SETTINGS = th.PropertiesList(
         "bulk_size",
         th.IntegerType(),
         default=1000,
-        description="Operations per bulk request in async mode (the store's limit: 5000).",
+        description=(
+            "Operations per bulk request in async mode (Magento does not limit how many; its "
+            "async array limit, 5000, caps the items of an array inside each operation)."
+        ),
     ),
     th.Property(
         "bulk_timeout",
@@ -125,6 +132,16 @@ TARGET_SETTINGS = th.PropertiesList(
         ),
     ),
     th.Property(
+        "products_store_code",
+        th.StringType(),
+        default="all",
+        description=(
+            "Store code products are written through when a record has no store_code: all "
+            "(the global values, store 0) or a store view's code (its store-scoped fields, such "
+            "as name, status and description, become that view's overrides; magento2 #9186)."
+        ),
+    ),
+    th.Property(
         "fail_on_reject",
         th.BooleanType(),
         default=True,
@@ -153,6 +170,8 @@ class TargetMagento2(Target):
 
     name = "target-magento2"
     running: ClassVar[TargetMagento2 | None] = None
+    # A line that is no Singer message goes to the rejects file (target_magento2.reader).
+    message_reader_class = TolerantReader
     config_jsonschema: ClassVar[dict[str, Any]] = {
         "type": "object",
         "properties": {**config_jsonschema, **TARGET_SETTINGS["properties"]},
@@ -164,6 +183,8 @@ class TargetMagento2(Target):
         # Sinks drain one after the other, in the order their streams began: stock written
         # before the products it belongs to is no surprise, and the summary reads in order.
         self.max_parallelism = 1
+        if isinstance(self.message_reader, TolerantReader):
+            self.message_reader.on_bad_line = self.refuse_line
         self.magento_settings = MagentoSettings.from_config(self.config)
         self.magento = MagentoClient(self.magento_settings, logger=self.logger)
         self.ledger = Ledger(
@@ -270,6 +291,23 @@ class TargetMagento2(Target):
             )
             sys.exit(1)
         sys.exit(self.exit_status())
+
+    def refuse_line(self, number: int, text: str, reason: str) -> None:
+        """A line of input that is no Singer message: refused, and the run goes on."""
+        self.ledger.refused("(input)", {"line": number, "text": text}, reason)
+
+    def _process_record_message(self, message_dict: dict[str, Any]) -> None:
+        stream = message_dict.get("stream")
+        if isinstance(stream, str) and stream not in self.mapper.stream_maps:
+            # The SDK raises RecordsWithoutSchemaException, ending the run with a traceback.
+            self.ledger.refused(
+                stream,
+                message_dict.get("record") or {},
+                f"a RECORD of stream {stream!r} came before its SCHEMA; the tap must send the "
+                "SCHEMA message first (Singer spec)",
+            )
+            return
+        super()._process_record_message(message_dict)
 
     def process_endofpipe(self) -> None:
         super().process_endofpipe()

@@ -213,3 +213,28 @@ def test_async_put_takes_the_sku_from_the_url(sandbox: Sandbox, api: Api) -> Non
     operation = _wait(api, answer.json()["bulk_uuid"])[0]
     assert operation["status"] == 1, operation
     assert api.json(f"/products/{sku}")["price"] == 5.25
+
+
+def test_async_array_limit_counts_items_of_one_body_not_operations(
+    sandbox: Sandbox, api: Api
+) -> None:
+    """EntityArrayValidator runs on each bulk entry: five one-item operations pass a limit of 2,
+    one entry with three items fails the whole request."""
+    sandbox.control.update_settings(input_limits=True, async_array_limit=2)
+    skus = [p["sku"] for p in sandbox.store.find("products", type_id="simple")[:5]]
+    url = f"{sandbox.url}/rest/default/async/bulk/V1/inventory/source-items"
+
+    def item(sku: str) -> dict[str, Any]:
+        return {"sku": sku, "source_code": "default", "quantity": 3, "status": 1}
+
+    many = requests.post(
+        url, json=[{"sourceItems": [item(s)]} for s in skus], auth=api.auth, timeout=30
+    )
+    assert many.status_code == 202, many.text
+    assert len(many.json()["request_items"]) == 5
+    wide = requests.post(
+        url, json=[{"sourceItems": [item(s) for s in skus[:3]]}], auth=api.auth, timeout=30
+    )
+    assert wide.status_code == 400
+    assert wide.json()["message"] == 'Maximum items of type "%type" is %max'
+    assert wide.json()["parameters"]["max"] == 2

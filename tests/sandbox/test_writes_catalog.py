@@ -121,3 +121,33 @@ def test_product_refusals_carry_magentos_words(api: Api) -> None:
         'The "Product Name" attribute value is empty. Set the attribute and try again.'
     )
     assert api.get("/products/SBX-NEW-2").status_code == 404
+
+
+def test_default_store_code_is_store_view_one_and_all_is_global(api: Api) -> None:
+    """`/rest/default/V1` and `/rest/V1` save store view 1's values; only `all` the global ones
+    (ProductRepository::save takes the URL's store id; magento2 #9186, #17284, #7612)."""
+    sku = "scope-check-1"
+    created = _send(api, "POST", "/products", {"product": {"sku": sku, "name": "Global",
+                    "price": 5, "attribute_set_id": 4}}, "all")  # fmt: skip
+    assert created.status_code == 200, created.text
+    names = {code: api.json(f"/products/{sku}", store=code)["name"] for code in ("default", "fr")}
+    assert names == {"default": "Global", "fr": "Global"}
+
+    view = _send(api, "PUT", f"/products/{sku}", {"product": {"name": "Vue 1", "price": 6}},
+                 "default")  # fmt: skip
+    assert view.status_code == 200, view.text
+    assert api.json(f"/products/{sku}", store="default")["name"] == "Vue 1"
+    assert api.json(f"/products/{sku}")["name"] == "Vue 1"  # /rest/V1 is the default view
+    assert api.json(f"/products/{sku}", store="fr")["name"] == "Global"
+    assert api.json(f"/products/{sku}", store="all")["name"] == "Global"
+    assert api.json(f"/products/{sku}", store="fr")["price"] == 6  # price is global
+
+    bare = _send(api, "PUT", f"/products/{sku}", {"product": {"name": "Sans code"}})
+    assert bare.status_code == 200, bare.text
+    assert api.json(f"/products/{sku}", store="default")["name"] == "Sans code"
+    assert api.json(f"/products/{sku}", store="all")["name"] == "Global"
+
+    again = _send(api, "PUT", f"/products/{sku}", {"product": {"name": "Global 2"}}, "all")
+    assert again.status_code == 200, again.text
+    names = {c: api.json(f"/products/{sku}", store=c)["name"] for c in ("default", "fr", "all")}
+    assert names == {"default": "Sans code", "fr": "Global 2", "all": "Global 2"}

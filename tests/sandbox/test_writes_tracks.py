@@ -53,3 +53,21 @@ def test_a_track_for_no_shipment_of_that_order_is_refused(sandbox: Sandbox, api:
     )  # fmt: skip
     assert answer.status_code == 400
     assert answer.json()["message"] == "Could not save the shipment tracking."
+
+
+def test_a_track_without_its_order_id_is_refused(sandbox: Sandbox, api: Api) -> None:
+    """TrackRepository::save (2.4.7) looks for the shipment by order_id and parent_id: without
+    order_id none matches."""
+    shipment = sandbox.store.find("shipments")[0]
+    before = len(shipment.get("tracks") or [])
+    answer = requests.post(
+        api.url("/shipment/track"),
+        json={"entity": {"parent_id": shipment["entity_id"], "track_number": "NO-ORDER",
+                         "carrier_code": "ups", "title": "UPS"}},
+        auth=api.auth,
+        timeout=30,
+    )  # fmt: skip
+    assert answer.status_code == 400
+    assert answer.json()["message"] == "Could not save the shipment tracking."
+    stored = sandbox.store.get("shipments", shipment["entity_id"]) or {}
+    assert len(stored.get("tracks") or []) == before

@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 from magento2_rest import SearchCriteria, path_segment
-from magento2_sandbox import asyncbulk
 
 from tests.target.helpers import CONCURRENCY, MODES, client, posts_to, stream_messages
 
@@ -81,14 +80,11 @@ def test_array_limit_splits_the_batch_never_drops_or_doubles_it(
         assert float(source_item(sandbox, sku, source)["quantity"]) == 100 + n
 
 
-def test_async_array_limit_is_learned_from_the_refused_bulk(
-    sandbox, make_config, run_target, monkeypatch
-):
+def test_async_array_limit_is_learned_from_the_refused_bulk(sandbox, make_config, run_target):
     """Async mode: a body holding more items than the store's asynchronous limit is refused
     with that limit; the target splits the bodies' items by it and loses none."""
     # The store's limit for arrays in an asynchronous body (5000 on Magento), made small.
-    monkeypatch.setattr(asyncbulk, "MAX_ASYNC_ITEMS", 7)
-    sandbox.control.update_settings(input_limits=True)
+    sandbox.control.update_settings(input_limits=True, async_array_limit=7)
     skus = product_skus(sandbox, 20)
     records = [
         {"sku": sku, "source_code": "default", "quantity": 300 + n} for n, sku in enumerate(skus)
@@ -165,6 +161,35 @@ def test_products_change_only_the_fields_given(sandbox, make_config, run_target,
     assert french["name"] == "Store view name"
     assert global_after["name"] == global_before["name"] != "Store view name"
     assert float(global_after["price"]) == 12.5
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_products_go_to_all_and_a_store_view_only_where_named(
+    sandbox, make_config, run_target, mode
+):
+    """Without store_code a product is written through /rest/all/V1 and every store view shows
+    it; a record naming a view (here `default`, store view 1) changes that view only."""
+    sku = f"scope-{mode.replace('/', '-')}"
+
+    def names() -> dict[str, str]:
+        with client(sandbox) as api:
+            return {
+                code: api.get(f"/products/{sku}", store_code=code)["name"]
+                for code in ("all", "default", "fr")
+            }
+
+    config = make_config(sandbox, api_type=mode)
+    first: list[dict[str, Any]] = [
+        {"sku": sku, "name": "Global name", "price": 9, "attribute_set_id": 4},
+        {"sku": sku, "store_code": "default", "name": "Default view name"},
+    ]
+    run = run_target(config, stream_messages("products", first))
+    assert run.summary["products"]["written"] == 2
+    assert names() == {"all": "Global name", "default": "Default view name", "fr": "Global name"}
+
+    run = run_target(config, stream_messages("products", [{"sku": sku, "name": "Global 2"}]))
+    assert run.summary["products"]["written"] == 1
+    assert names() == {"all": "Global 2", "default": "Default view name", "fr": "Global 2"}
 
 
 @pytest.mark.parametrize("mode", MODES)

@@ -5,8 +5,12 @@
 An update changes only the fields sent; custom_attributes merge by attribute_code. Through
 `/rest/{store_view}/...` the store view's values change: store-scoped attributes (name,
 status, visibility, description, url_key...) only there, global ones (sku, price with the
-default price scope, weight, color, size...) everywhere. `all` and `default` save the global
-values. The answer is the saved product as that store view shows it; updated_at moves.
+default price scope, weight, color, size...) everywhere. ProductRepository::save takes the
+store id of the URL's store code (StoreManager::getStore()), so `default` - and `/rest/V1/`,
+which is the default store view - is store view 1 like any other: its store-scoped values
+become overrides of that view (magento2 #9186, #17284, #7612, #4952). Only `all` (store 0)
+saves the global values. A read through a view shows its override, else the global value.
+The answer is the saved product as that store view shows it; updated_at moves.
 """
 
 from __future__ import annotations
@@ -43,7 +47,7 @@ PRODUCT_ARRAYS = {
 # Eav/Model/Entity/Attribute/Backend/AbstractBackend.php validate() (the Sku backend names the
 # attribute by its code, the others by their label).
 EMPTY_ATTRIBUTE = 'The "%1" attribute value is empty. Set the attribute and try again.'
-GLOBAL_STORE_CODES = frozenset({"", "all", "default", "admin"})
+GLOBAL_STORE_CODES = frozenset({"", "all", "admin"})
 # Fields of the product entity itself, never store-scoped.
 ENTITY_FIELDS = frozenset({"id", "sku", "type_id", "attribute_set_id", "created_at", "updated_at",
                            "extension_attributes", "product_links", "options",

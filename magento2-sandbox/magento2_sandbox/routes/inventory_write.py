@@ -180,3 +180,56 @@ def update_stock_item(ctx: Ctx, productSku: str, itemId: str) -> int:  # noqa: N
         _save_stock_item(store, product_id, stock)
         sync_default_source_item(store, productSku, stock)
     return int(stock["item_id"])
+
+
+# -- source deduction at shipment (magento/inventory InventoryShipping) -------------------------
+
+# Sales/Model/ShipOrder.php execute(): any exception while saving the shipment - the source
+# deduction runs in that transaction - is rolled back and answered with this message only.
+SHIPMENT_NOT_SAVED = "Could not save a shipment, see error log for details"
+
+
+def shipment_source_code(store: Store, body: dict[str, Any]) -> str | None:
+    """The source a shipment deducts from on an MSI store (None: no MSI, nothing is deducted).
+
+    `arguments.extension_attributes.source_code` when given (Sales ShipmentDocumentFactory's
+    ExtensionAttributesProcessor copies it onto the shipment); otherwise InventoryShipping/Plugin/
+    Sales/Shipment/AssignSourceCodeToShipmentPlugin.php afterCreate: the only source of the
+    website's stock, else the default source. The sandbox's website stock (Default Stock) holds
+    the default source alone, so both give `default`."""
+    if not store.find("inventory_sources"):
+        return None
+    arguments = body.get("arguments")
+    extension = arguments.get("extension_attributes") if isinstance(arguments, dict) else None
+    code = extension.get("source_code") if isinstance(extension, dict) else None
+    return str(code) if code else DEFAULT_SOURCE
+
+
+def deduct_shipped(store: Store, source_code: str, shipped: list[tuple[str, float]]) -> None:
+    """InventorySourceDeductionApi/Model/SourceDeductionService.php execute(): each shipped sku
+    whose stock is managed loses the quantity on that source; a missing source item
+    ("Source item not found by source code: %1 and sku: %2.", GetSourceItemBySourceCodeAndSku)
+    or a quantity below zero ("Not all of your products are available in the requested
+    quantity.") fails the shipment, which ShipOrder answers with SHIPMENT_NOT_SAVED."""
+    # InventoryShipping/Model/GetItemsToDeductFromShipment.php: one deduction per sku.
+    totals: dict[str, float] = {}
+    for sku, qty in shipped:
+        totals[sku] = totals.get(sku, 0.0) + qty
+    changed = []
+    for sku, qty in totals.items():
+        products = store.find("products", sku=sku)
+        stock = store.find("stock_items", product_id=products[0]["id"]) if products else []
+        if stock and stock[0].get("manage_stock") is False:
+            continue
+        item = store.get("source_items", (sku, source_code))
+        if item is None or float(item.get("quantity") or 0) - qty < 0:
+            raise WebapiError(400, SHIPMENT_NOT_SAVED)
+        quantity = float(item.get("quantity") or 0) - qty
+        # getSourceStockStatus: out of stock once the quantity reaches min_qty (0) without
+        # backorders; an item already out of stock stays so.
+        status = int(item.get("status") or 0)
+        if status != STATUS_OUT_OF_STOCK and quantity == 0:
+            status = STATUS_OUT_OF_STOCK
+        changed.append({**item, "quantity": quantity, "status": status})
+    for item in changed:
+        store.put("source_items", item)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from magento2_sandbox.asyncbulk import as_int, body_of, webapi_input
 from magento2_sandbox.errors import NOT_FOUND, WebapiError
+from magento2_sandbox.routes.inventory_write import deduct_shipped, shipment_source_code
 from magento2_sandbox.routing import Ctx, route
 
 if TYPE_CHECKING:
@@ -556,6 +557,9 @@ def ship_order(ctx: Ctx, orderId: str) -> int:  # noqa: N803 - Magento's paramet
         order = _load_order(ctx, orderId)
         lines = _shipment_lines(order, _requested(body))
         _validate_shipment(order, lines, tracks)
+        source_code = shipment_source_code(store, body)
+        if source_code is not None and ctx.settings.source_deduction:
+            deduct_shipped(store, source_code, [(str(i.get("sku")), q) for i, q in lines])
         now = store.now()
         shipment_id = store.next_id("shipments")
         items: list[dict[str, Any]] = []
@@ -610,6 +614,8 @@ def ship_order(ctx: Ctx, orderId: str) -> int:  # noqa: N803 - Magento's paramet
             ],
             "comments": [],
         }
+        if source_code is not None:
+            shipment["extension_attributes"] = {"source_code": source_code}
         if _has_comment(body):
             notified = bool(body.get("appendComment")) and bool(body.get("notify"))
             comment_id = store.next_nested_id("shipments", "comments")
@@ -630,8 +636,9 @@ def ship_order(ctx: Ctx, orderId: str) -> int:  # noqa: N803 - Magento's paramet
 )
 def save_shipment_track(ctx: Ctx) -> dict[str, Any]:
     """Add a track to an existing shipment (Sales/Model/Order/Shipment/TrackRepository.php save:
-    any failure of the resource save, such as a parent_id with no shipment of that order, becomes
-    "Could not save the shipment tracking.")."""
+    no shipment with that parent_id and order_id - either missing, or the shipment of another
+    order - is "Could not save the shipment tracking.", as is any failure of the resource
+    save; the log alone says "The shipment doesn't belong to the order.")."""
     entity = body_of(ctx).get("entity")
     if not isinstance(entity, dict):
         raise WebapiError(
@@ -639,10 +646,13 @@ def save_shipment_track(ctx: Ctx) -> dict[str, Any]:
         )
     store = ctx.store
     with store.transaction():
+        # TrackRepository::save (2.4.7) looks for a shipment with both the entity's order_id
+        # and parent_id (a missing one filters on NULL and finds none) before saving.
         shipment = store.get("shipments", as_int(entity.get("parent_id")))
-        if shipment is None or (
-            entity.get("order_id") is not None
-            and as_int(entity.get("order_id")) != shipment.get("order_id")
+        if (
+            shipment is None
+            or entity.get("order_id") is None
+            or as_int(entity.get("order_id")) != shipment.get("order_id")
         ):
             raise WebapiError(400, "Could not save the shipment tracking.")
         now = store.now()
