@@ -7,15 +7,24 @@ BIN := $(VENV)/bin
 MELTANO_VENV := .venv-meltano
 PACKAGES := magento2-rest magento2-sandbox tap-magento2 target-magento2
 PYTEST_ARGS ?= -n 2 --dist loadfile
+# `make sandbox` serves a store here; `make run` points the sandbox environment at it.
+SANDBOX_PORT ?= 8765
+MAGENTO_SANDBOX_URL ?= http://127.0.0.1:$(SANDBOX_PORT)
+SANDBOX_ARGS ?= --seed 1 --orders 500
+ENVIRONMENT ?= sandbox
+ON_PATH := PATH="$(CURDIR)/$(BIN):$(CURDIR)/$(MELTANO_VENV)/bin:$$PATH"
 
-.PHONY: help venv lint typecheck pytest test test-long demo bench meltano postgres clean
+.PHONY: help venv lint typecheck pytest test test-long demo bench meltano postgres sandbox run clean
 
 help:
 	@echo "make demo   - sandbox store + a real 'meltano run tap-magento2 target-duckdb'"
 	@echo "make test   - ruff, mypy and pytest (creates .venv first)"
 	@echo "make bench  - benchmarks against the sandbox (bench/)"
+	@echo "make sandbox            - serve a sandbox store on $(MAGENTO_SANDBOX_URL) until Ctrl-C"
+	@echo "make run ARGS='...'     - meltano ARGS in the sandbox environment (ENVIRONMENT=prod for yours)"
+	@echo "                          e.g. make run ARGS='run tap-magento2 target-jsonl'"
 
-$(BIN)/.installed: requirements-dev.txt $(foreach p,$(PACKAGES),$(p)/pyproject.toml)
+$(BIN)/.installed: requirements-dev.txt orchestration/requirements.txt $(foreach p,$(PACKAGES),$(p)/pyproject.toml)
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "Python 3.10 or newer is needed: set PYTHON=python3.x")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
@@ -58,19 +67,28 @@ lint: venv
 	$(BIN)/ruff format --check .
 
 typecheck: venv
-	$(BIN)/mypy $(foreach p,$(PACKAGES),$(p)/$(subst -,_,$(p))) tests bench
+	$(BIN)/mypy $(foreach p,$(PACKAGES),$(p)/$(subst -,_,$(p))) tests bench scripts orchestration
 
 pytest: venv meltano postgres
-	PATH="$(CURDIR)/$(BIN):$(CURDIR)/$(MELTANO_VENV)/bin:$$PATH" $(BIN)/pytest $(PYTEST_ARGS)
+	$(ON_PATH) $(BIN)/pytest $(PYTEST_ARGS)
 
 test: lint typecheck pytest
 
 # The many-seed variants (20 seeds of kills at random points, ...) that `make test` leaves out.
 test-long: venv meltano
-	PATH="$(CURDIR)/$(BIN):$(CURDIR)/$(MELTANO_VENV)/bin:$$PATH" $(BIN)/pytest $(PYTEST_ARGS) -m long
+	$(ON_PATH) $(BIN)/pytest $(PYTEST_ARGS) -m long
 
 demo: venv meltano
-	PATH="$(CURDIR)/$(BIN):$(CURDIR)/$(MELTANO_VENV)/bin:$$PATH" $(BIN)/python scripts/demo.py
+	$(ON_PATH) $(BIN)/python scripts/demo.py $(DEMO_ARGS)
+
+sandbox: venv
+	$(BIN)/magento2-sandbox serve --port $(SANDBOX_PORT) $(SANDBOX_ARGS)
+
+# meltano with this checkout's tools on PATH and MAGENTO_SANDBOX_URL set (the sandbox
+# environment's url); ENVIRONMENT=prod for a real store.
+run: venv meltano
+	@if [ -z "$(ARGS)" ]; then echo "say what to run: make run ARGS='run tap-magento2 target-jsonl'"; exit 2; fi
+	$(ON_PATH) MAGENTO_SANDBOX_URL=$(MAGENTO_SANDBOX_URL) $(MELTANO_VENV)/bin/meltano --environment=$(ENVIRONMENT) $(ARGS)
 
 bench: venv
 	$(BIN)/python bench/run.py $(BENCH_ARGS)

@@ -10,9 +10,12 @@ import fcntl
 import os
 import shutil
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 from magento2_sandbox import Sandbox
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -26,8 +29,34 @@ needs_meltano = [
 ]
 
 
+def project_copy(tmp_path: Path, edit: Callable[[dict[str, Any]], None] | None = None) -> Path:
+    """This repository's Meltano project in a folder of its own, its meltano.yml changed by
+    `edit`; the installed plugins are this checkout's (.meltano is linked), so nothing installs."""
+    project = tmp_path / "project"
+    project.mkdir()
+    text = (ROOT / "meltano.yml").read_text()
+    if edit is not None:
+        document = yaml.safe_load(text)
+        edit(document)
+        text = yaml.safe_dump(document, sort_keys=False)
+    (project / "meltano.yml").write_text(text)
+    (project / ".meltano").symlink_to(ROOT / ".meltano")
+    (project / "target-magento2").symlink_to(ROOT / "target-magento2")
+    (project / "output").mkdir()
+    return project
+
+
+def plugin(document: dict[str, Any], kind: str, name: str) -> dict[str, Any]:
+    return next(p for p in document["plugins"][kind] if p["name"] == name)
+
+
 def run_meltano(
-    tmp_path: Path, sandbox: Sandbox, *args: str, env: dict[str, str] | None = None
+    tmp_path: Path,
+    sandbox: Sandbox,
+    *args: str,
+    env: dict[str, str] | None = None,
+    project: Path = ROOT,
+    environment_name: str = "sandbox",
 ) -> subprocess.CompletedProcess[str]:
     environment = {
         **os.environ,
@@ -47,8 +76,8 @@ def run_meltano(
     with lock.open("w") as held:
         fcntl.flock(held, fcntl.LOCK_EX)
         completed = subprocess.run(
-            ["meltano", "--environment=sandbox", *args],
-            cwd=ROOT,
+            ["meltano", f"--environment={environment_name}", *args],
+            cwd=project,
             env=environment,
             capture_output=True,
             text=True,
