@@ -41,10 +41,13 @@ if TYPE_CHECKING:
 
 Row = tuple[dict[str, Any], str]
 # Pages that may wait to be written, per worker: a page of 300 large orders is some 15 MB once
-# decoded, so the bound is what keeps memory flat, and one is enough to keep every worker busy.
-BUFFERED_PAGES = 1
-# Windows cut at the start, per worker: more windows than workers even out their sizes.
-WINDOWS_PER_WORKER = 4
+# decoded, so the bound is what keeps memory flat whatever the store's size.
+BUFFERED_PAGES = 2
+# Windows cut at the start: at most this many per worker, of at least PAGES_PER_WINDOW pages.
+# Small windows keep every worker busy under the bound on what waits to be written: the window
+# being written is read by one worker, so a long one would leave the others waiting on it.
+WINDOWS_PER_WORKER = 16
+PAGES_PER_WINDOW = 2
 
 
 def _seconds(value: str) -> int:
@@ -111,7 +114,7 @@ class WindowedWalk:
         """
         size = self.stream.request_page_size
         pages = -(-remaining // size)
-        count = min(self.workers * WINDOWS_PER_WORKER, pages)
+        count = min(self.workers * WINDOWS_PER_WORKER, pages // PAGES_PER_WINDOW)
         if count < 2:  # noqa: PLR2004 - one window needs no bounds
             return
         first = self.windows[0]
