@@ -98,3 +98,11 @@ def test_discovery_against_a_working_store_types_custom_attributes(tmp_path, san
     products = next(s for s in catalog["streams"] if s["tap_stream_id"] == "products")
     by_code = products["schema"]["properties"]["custom_attributes_by_code"]
     assert by_code["properties"], "custom attributes were not typed from the store"
+
+
+def test_an_unknown_store_code_is_named(tmp_path, sandbox: Sandbox):
+    result = tap(tmp_path, sandbox_config(sandbox, store_code="nosuch"), "--discover")
+    assert result.returncode == 1
+    assert any(
+        "store_code 'nosuch' is no store view of this store" in line for line in errors(result)
+    ), result.stderr
