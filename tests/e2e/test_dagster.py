@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -31,6 +32,12 @@ def meltano_env(tmp_path: Path, sandbox_factory: Callable[..., Sandbox]) -> Iter
         "MELTANO_DATABASE_URI": f"sqlite:///{tmp_path / 'meltano.db'}",
         "MELTANO_SEND_ANONYMOUS_USAGE_STATS": "false",
     }
+    # dagster-meltano asks Meltano for its jobs and its schedules at once; on a database that
+    # does not exist yet both create it and one fails ("table job already exists"). One Meltano
+    # command first creates and migrates it.
+    subprocess.run(
+        ["meltano", "state", "list"], cwd=ROOT, check=True, capture_output=True, timeout=300
+    )
     try:
         yield sandbox
     finally:
