@@ -15,6 +15,7 @@ from magento2_rest.errors import (
     MagentoTimeout,
     MagentoUnavailable,
     MagentoUnknownOutcome,
+    MagentoUnreachable,
 )
 from magento2_rest.search import ConditionType, Direction, Filter, SearchCriteria
 from magento2_rest.settings import ConfigError, MagentoSettings, config_jsonschema
@@ -36,6 +37,7 @@ __all__ = [
     "MagentoTimeout",
     "MagentoUnavailable",
     "MagentoUnknownOutcome",
+    "MagentoUnreachable",
     "SearchCriteria",
     "SearchPage",
     "config_jsonschema",

@@ -38,6 +38,7 @@ from magento2_rest.errors import (
     MagentoTimeout,
     MagentoUnavailable,
     MagentoUnknownOutcome,
+    MagentoUnreachable,
     describe_html,
     error_from_response,
     excerpt,
@@ -178,6 +179,7 @@ class _RetryPolicy:
                 exc.error,
                 f"{exc.error}; the store has not answered once in this run: check url (scheme, "
                 "host and port)",
+                kind=MagentoUnreachable,
             )
             return True
         if exc.server_error:

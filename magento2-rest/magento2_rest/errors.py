@@ -26,6 +26,7 @@ __all__ = [
     "MagentoTimeout",
     "MagentoUnavailable",
     "MagentoUnknownOutcome",
+    "MagentoUnreachable",
     "error_from_response",
     "fill_placeholders",
 ]
@@ -99,6 +100,11 @@ class MagentoTimeout(MagentoUnavailable):
     Raised at once, without retries, only where the caller asked for it (`retry_timeouts=False`):
     a reader can then ask for less (a smaller page) instead of repeating what took too long.
     """
+
+
+class MagentoUnreachable(MagentoUnavailable):
+    """No connection could be made (refused, unknown host) and the store never answered in this
+    run: almost always a wrong url, so the client gave up within seconds, not after retries."""
 
 
 class MagentoUnknownOutcome(MagentoError):  # noqa: N818 - the name is the public contract

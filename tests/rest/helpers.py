@@ -21,3 +21,16 @@ def client_for(sandbox: Sandbox, **config: Any) -> MagentoClient:
     return MagentoClient(
         MagentoSettings.from_config({k: v for k, v in merged.items() if v is not None})
     )
+
+
+def admin_client_for(sandbox: Sandbox, password: str) -> MagentoClient:
+    """A client of `sandbox` that signs in as its admin user (auth_method admin_token)."""
+    return client_for(
+        sandbox,
+        consumer_key=None,
+        consumer_secret=None,
+        access_token=None,
+        access_token_secret=None,
+        username="admin",
+        password=password,
+    )

@@ -15,7 +15,7 @@ from magento2_rest.urls import build_url
 from oauthlib.oauth1 import SIGNATURE_HMAC_SHA1, SIGNATURE_HMAC_SHA256
 from requests_oauthlib import OAuth1
 
-from tests.rest.helpers import client_for
+from tests.rest.helpers import admin_client_for, client_for
 
 if TYPE_CHECKING:
     from magento2_sandbox import Sandbox
@@ -155,15 +155,7 @@ def test_base_url_with_trailing_slash_or_index_php(sandbox: Sandbox, suffix: str
 
 
 def test_admin_token_obtained_once_and_renewed_once_on_401(sandbox: Sandbox) -> None:
-    client = client_for(
-        sandbox,
-        consumer_key=None,
-        consumer_secret=None,
-        access_token=None,
-        access_token_secret=None,
-        username="admin",
-        password="sandbox-admin-password1",
-    )
+    client = admin_client_for(sandbox, "sandbox-admin-password1")
     assert client.settings.auth_method == "admin_token"
     client.search("/orders", ORDERS)
     client.search("/orders", ORDERS)
@@ -185,15 +177,7 @@ def test_admin_token_obtained_once_and_renewed_once_on_401(sandbox: Sandbox) -> 
 
 
 def test_wrong_admin_password_is_explained_and_not_retried(sandbox: Sandbox) -> None:
-    client = client_for(
-        sandbox,
-        consumer_key=None,
-        consumer_secret=None,
-        access_token=None,
-        access_token_secret=None,
-        username="admin",
-        password="wrong-password",
-    )
+    client = admin_client_for(sandbox, "wrong-password")
     with pytest.raises(MagentoAuthError) as caught:
         client.search("/orders", ORDERS)
     message = str(caught.value)
@@ -228,15 +212,7 @@ def test_bearer_integration_token_refused_unless_the_store_allows_it(sandbox: Sa
 
 def test_admin_token_refused_by_two_factor_auth_says_so(sandbox: Sandbox) -> None:
     sandbox.control.update_settings(admin_2fa=True)
-    client = client_for(
-        sandbox,
-        consumer_key=None,
-        consumer_secret=None,
-        access_token=None,
-        access_token_secret=None,
-        username="admin",
-        password="sandbox-admin-password1",
-    )
+    client = admin_client_for(sandbox, "sandbox-admin-password1")
     with pytest.raises(MagentoAuthError) as caught:
         client.search("/orders", SearchCriteria().page(1))
     message = str(caught.value)

@@ -14,6 +14,7 @@ from magento2_rest import (
     MagentoTimeout,
     MagentoUnavailable,
     MagentoUnknownOutcome,
+    MagentoUnreachable,
     SearchCriteria,
 )
 
@@ -233,3 +234,14 @@ def test_a_slow_answer_raises_timeout_at_once_when_asked(sandbox: Sandbox, cause
         ).search("/orders", ORDERS)
     time.sleep(0.6)
     assert len(sandbox.control.requests()) == 2
+
+
+def test_a_store_that_never_answered_is_unreachable_within_seconds(sandbox: Sandbox) -> None:
+    port = sandbox.port
+    sandbox.stop()  # nothing listens there now
+    client = client_for(sandbox, url=f"http://127.0.0.1:{port}")
+    started = time.monotonic()
+    with pytest.raises(MagentoUnreachable) as caught:
+        client.search("/orders", ORDERS)
+    assert time.monotonic() - started < 15  # not max_retry_time's 300 s
+    assert "the store has not answered once in this run: check url" in str(caught.value)

@@ -10,7 +10,7 @@ import pytest
 from magento2_rest import MagentoAuthError, MagentoClient, MagentoSettings, SearchCriteria
 from magento2_rest.auth import AdminTokenAuth, BearerAuth, OAuth1Auth
 
-from tests.rest.helpers import client_for
+from tests.rest.helpers import admin_client_for, client_for
 
 if TYPE_CHECKING:
     from magento2_sandbox import Sandbox
@@ -27,15 +27,7 @@ def test_no_secret_in_debug_logs_reprs_or_errors(
     caplog.set_level(logging.DEBUG)  # every logger, oauthlib and urllib3 included
     oauth = client_for(sandbox)
     oauth.search("/orders", ORDERS)
-    admin = client_for(
-        sandbox,
-        consumer_key=None,
-        consumer_secret=None,
-        access_token=None,
-        access_token_secret=None,
-        username="admin",
-        password=ADMIN_PASSWORD,
-    )
+    admin = admin_client_for(sandbox, ADMIN_PASSWORD)
     admin.search("/orders", ORDERS)
     wrong = MagentoClient(
         MagentoSettings.from_config(
