@@ -79,6 +79,18 @@ class Postgres:
         self.psql(f'CREATE DATABASE "{name}"')
         return name
 
+    def plugin_env(self, prefix: str, database: str) -> dict[str, str]:
+        """The variables that point a Meltano plugin (TARGET_POSTGRES, TAP_POSTGRES) at a
+        database of this server."""
+        return {
+            f"{prefix}_HOST": self.host,
+            f"{prefix}_PORT": str(self.port),
+            f"{prefix}_USER": self.user,
+            # The server trusts every local connection; the plugins want a password all the same.
+            f"{prefix}_PASSWORD": "trusted",
+            f"{prefix}_DATABASE": database,
+        }
+
 
 @pytest.fixture(scope="session")
 def postgres() -> Iterator[Postgres]:

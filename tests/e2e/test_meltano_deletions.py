@@ -37,12 +37,7 @@ KEYS = {
 
 def postgres_env(postgres: Postgres, database: str, **tap: Any) -> dict[str, str]:
     env = {
-        "TARGET_POSTGRES_HOST": postgres.host,
-        "TARGET_POSTGRES_PORT": str(postgres.port),
-        "TARGET_POSTGRES_USER": postgres.user,
-        # The server trusts every local connection; target-postgres wants a password all the same.
-        "TARGET_POSTGRES_PASSWORD": "trusted",
-        "TARGET_POSTGRES_DATABASE": database,
+        **postgres.plugin_env("TARGET_POSTGRES", database),
         "TAP_MAGENTO2__SELECT": json.dumps([f"{stream}.*" for stream in STREAMS]),
         "TAP_MAGENTO2_STORE_CODES": json.dumps(["default", "fr"]),
     }
