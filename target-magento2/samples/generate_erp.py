@@ -1,6 +1,7 @@
 # Copyright 2026 The target-magento2 authors. Licensed under the Apache License, Version 2.0.
 # ruff: noqa: INP001 - a script run by path, not a module of a package
-"""Write samples/erp/*.jsonl: ERP-style records for `magento2-sandbox serve --seed 1 --orders 500`.
+"""Write samples/erp/*.jsonl: ERP-style records for `magento2-sandbox serve --seed 1 --orders 500`,
+and samples/erp/postgres.sql: the same stock, invoices and shipments as ERP tables in PostgreSQL.
 
 The SKUs, sources, order increment ids and company ids are read from such a store through its REST
 API, so the samples name things that exist there. Run from the repository root:
@@ -44,6 +45,7 @@ def main() -> None:
         settings = MagentoSettings.from_config({"url": sandbox.url, **sandbox.credentials})
         with MagentoClient(settings) as api:
             build(api)
+    write_postgres()
 
 
 def build(api: MagentoClient) -> None:
@@ -103,24 +105,26 @@ def build(api: MagentoClient) -> None:
         and any(float(i.get("qty_shipped") or 0) < float(i["qty_ordered"]) for i in top(o))
         and all(not i.get("is_virtual") for i in top(o))
     ]
-    write(
-        "shipments",
-        [
-            {
-                "order_increment_id": order["increment_id"],
-                "reference": f"WMS-PARCEL-{order['increment_id']}",
-                "tracks": [
-                    {
-                        "track_number": f"1Z{int(order['entity_id']):08d}",
-                        "carrier_code": "ups",
-                        "title": "UPS Standard",
-                    }
-                ],
-                "notify": False,
-            }
-            for order in processing[:8]
-        ],
-    )
+    shipments: list[dict[str, Any]] = []
+    for n, order in enumerate(processing[:8]):
+        record = {
+            "order_increment_id": order["increment_id"],
+            "reference": f"WMS-PARCEL-{order['increment_id']}",
+            "tracks": [
+                {
+                    "track_number": f"1Z{int(order['entity_id']):08d}",
+                    "carrier_code": "ups",
+                    "title": "UPS Standard",
+                }
+            ],
+            "notify": False,
+        }
+        if n % 4 == 1:  # a partial parcel: the first line only
+            item = top(order)[0]
+            left = float(item["qty_ordered"]) - float(item.get("qty_shipped") or 0)
+            record["items"] = [{"sku": item["sku"], "qty": left}]
+        shipments.append(record)
+    write("shipments", shipments)
     on_hold, canceled, noted = fresh[8:11]
     write(
         "order_status",
@@ -181,6 +185,77 @@ def build(api: MagentoClient) -> None:
             },
         ],
     )
+
+
+# samples/erp/postgres.sql: the tables `meltano run tap-postgres target-magento2` reads (their
+# CREATE statements, kept by hand at the top of the file, say why each is shaped so), then the
+# sample's rows, written here from the *.jsonl files.
+POSTGRES = HERE / "postgres.sql"
+FIRST_INSERT = "INSERT INTO"
+
+
+def sql(value: Any) -> str:
+    """A SQL literal: NULL, a number, a boolean, or a quoted string (lists and objects as jsonb)."""
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    return "'" + text.replace("'", "''") + "'"
+
+
+def insert(table: str, records: list[dict[str, Any]], columns: list[str]) -> str:
+    """One INSERT of the records' columns; a missing jsonb array (items, tracks) is []."""
+    rows = [
+        "("
+        + ", ".join(sql(record.get(name, [] if name in JSONB else None)) for name in columns)
+        + ")"
+        for record in records
+    ]
+    return (
+        f"{FIRST_INSERT} erp.{table} ({', '.join(columns)}) VALUES\n  " + ",\n  ".join(rows) + ";\n"
+    )
+
+
+JSONB = ("items", "tracks")
+
+
+def write_postgres() -> None:
+    """samples/erp/postgres.sql from the source items, invoices and shipments written above."""
+
+    def read(name: str) -> list[dict[str, Any]]:
+        return [json.loads(line) for line in (HERE / f"{name}.jsonl").read_text().splitlines()]
+
+    invoices = read("invoices")
+    lines = [
+        {"reference": invoice["reference"], "line": line, **item}
+        for invoice in invoices
+        for line, item in enumerate(invoice.get("items", []), 1)
+    ]
+    schema = POSTGRES.read_text().split(FIRST_INSERT, 1)[0].rstrip("\n") + "\n"
+    text = "\n".join(
+        [
+            schema,
+            insert(
+                "source_items", read("source_items"), ["sku", "source_code", "quantity", "status"]
+            ),
+            insert(
+                "invoice_headers",
+                invoices,
+                ["reference", "order_increment_id", "capture", "comment"],
+            ),
+            insert("invoice_lines", lines, ["reference", "line", "sku", "qty"]),
+            insert(
+                "shipments",
+                read("shipments"),
+                ["reference", "order_increment_id", "notify", *JSONB],
+            ),
+        ]
+    )
+    POSTGRES.write_text(text, "utf-8")
+    print(f"{POSTGRES}: source_items, invoices, shipments")  # noqa: T201
 
 
 if __name__ == "__main__":
