@@ -132,9 +132,10 @@ class OAuth1Auth(MagentoAuth):
             for name, value in [*parse_qsl(query, keep_blank_values=True), *protocol]
         )
         normalized = "&".join(f"{name}={value}" for name, value in pairs)
-        base = "&".join(
-            (_escape(method.upper()), _escape(base_string_uri(address)), _escape(normalized))
-        )
+        # Its pairs are escaped already, so `%`, `&` and `=` are all it holds that escaping
+        # changes: _escape(normalized), without going through a thousand characters in Python.
+        escaped = normalized.replace("%", "%25").replace("&", "%26").replace("=", "%3D")
+        base = f"{_escape(method.upper())}&{_escape(base_string_uri(address))}&{escaped}"
         digest = hmac.new(self._key, base.encode(), hashlib.sha256).digest()
         protocol.append(("oauth_signature", base64.b64encode(digest).decode()))
         return "OAuth " + ", ".join(f'{_escape(k)}="{_escape(v)}"' for k, v in protocol)

@@ -191,8 +191,8 @@ class MagentoStream(Stream):
         if known is None:
             known = frozenset(self.effective_schema.get("properties", {}))
             self._known_properties = known
-        unknown = record.keys() - known
-        if unknown:
+        if not known.issuperset(record):
+            unknown = record.keys() - known
             # A store's modules may add fields Adobe's schema lacks: say so once, then drop them.
             if not self.report.dropped:
                 self.logger.warning(
