@@ -91,7 +91,9 @@ KINDS: dict[str, Kind] = {
         Kind(
             "customers",
             "id",
-            columns={"email": "TEXT", "group_id": "INTEGER", "website_id": "INTEGER"},
+            # customer_entity.email has MySQL's case-insensitive collation (utf8_general_ci):
+            # a filter on the email finds it in any case.
+            columns={"email": "TEXT COLLATE NOCASE", "group_id": "INTEGER", "website_id": "INTEGER"},
             created_at=True,
             updated_at=True,
             custom_attributes=True,
