@@ -93,7 +93,11 @@ KINDS: dict[str, Kind] = {
             "id",
             # customer_entity.email has MySQL's case-insensitive collation (utf8_general_ci):
             # a filter on the email finds it in any case.
-            columns={"email": "TEXT COLLATE NOCASE", "group_id": "INTEGER", "website_id": "INTEGER"},
+            columns={
+                "email": "TEXT COLLATE NOCASE",
+                "group_id": "INTEGER",
+                "website_id": "INTEGER",
+            },
             created_at=True,
             updated_at=True,
             custom_attributes=True,

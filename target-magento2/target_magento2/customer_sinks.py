@@ -121,8 +121,7 @@ class CustomersSink(MagentoSink):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._websites: dict[str, int] | None = None
-        self._groups: dict[str, int] | None = None
+        self._ids_by_code: dict[str, dict[str, int]] = {}
 
     def flight_key(self, body: dict[str, Any]) -> str | None:
         customer = body.get("customer")
@@ -145,34 +144,38 @@ class CustomersSink(MagentoSink):
 
     def resolve(self, entry: Entry) -> bool:
         """Website and group codes as ids; False (refused) when the store has no such one."""
+        return all(
+            self._code_to_id(entry, code, noun)
+            for code, noun in (("website", "website"), ("group", "customer group"))
+        )
+
+    def _code_to_id(self, entry: Entry, code_field: str, noun: str) -> bool:
         data = entry.data
-        if "website" in data:
-            if self._websites is None:
-                websites = self.magento.get("/store/websites") or []
-                self._websites = {str(w["code"]): int(w["id"]) for w in websites}
-            website = data.pop("website")
-            if website not in self._websites:
-                known = ", ".join(sorted(self._websites))
-                self.refuse(entry, f"website: the store has no website {website!r} ({known})")
-                return False
-            if data.setdefault("website_id", self._websites[website]) != self._websites[website]:
-                self.refuse(entry, f"website: {website!r} is not website_id {data['website_id']}")
-                return False
-        if "group" in data:
-            if self._groups is None:
-                criteria = SearchCriteria().order_by("id")
-                groups = [g for p in self.magento.iter_pages(
-                    "/customerGroups/search", criteria, 100) for g in p.items]  # fmt: skip
-                self._groups = {str(g["code"]): int(g["id"]) for g in groups}
-            group = data.pop("group")
-            if group not in self._groups:
-                known = ", ".join(sorted(self._groups))
-                self.refuse(entry, f"group: the store has no customer group {group!r} ({known})")
-                return False
-            if data.setdefault("group_id", self._groups[group]) != self._groups[group]:
-                self.refuse(entry, f"group: {group!r} is not group_id {data['group_id']}")
-                return False
+        if code_field not in data:
+            return True
+        ids = self._codes(code_field)
+        code, id_field = data.pop(code_field), f"{code_field}_id"
+        if code not in ids:
+            known = ", ".join(sorted(ids))
+            self.refuse(entry, f"{code_field}: the store has no {noun} {code!r} ({known})")
+            return False
+        if data.setdefault(id_field, ids[code]) != ids[code]:
+            self.refuse(entry, f"{code_field}: {code!r} is not {id_field} {data[id_field]}")
+            return False
         return True
+
+    def _codes(self, code_field: str) -> dict[str, int]:
+        """The store's websites (GET /V1/store/websites) or customer groups by code, read once."""
+        if code_field not in self._ids_by_code:
+            if code_field == "website":
+                found = self.magento.get("/store/websites") or []
+            else:
+                pages = self.magento.iter_pages(
+                    "/customerGroups/search", SearchCriteria().order_by("id"), 100
+                )
+                found = [group for page in pages for group in page.items]
+            self._ids_by_code[code_field] = {str(o["code"]): int(o["id"]) for o in found}
+        return self._ids_by_code[code_field]
 
     def load_customers(self, entries: list[Entry]) -> dict[CustomerKey, dict[str, Any]]:
         """The stored customers of these records' emails, by (email, website)."""

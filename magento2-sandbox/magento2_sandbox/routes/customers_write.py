@@ -60,10 +60,8 @@ REQUIRED_FIELD = '"%fieldName" is required. Enter and try again.'
 INVALID_VALUE = 'Invalid value of "%value" provided for the %fieldName field.'
 # AccountManagement::checkPasswordStrength() with the default configuration
 # (customer/password/minimum_password_length 8, required_character_classes_number 3).
-PASSWORD_TOO_SHORT = (
-    "The password needs at least %1 characters. Create a new password and try again."
-)
-PASSWORD_CLASSES = (
+TOO_SHORT = "The password needs at least %1 characters. Create a new password and try again."
+TOO_FEW_CLASSES = (
     "Minimum of different classes of characters in password is %1. Classes of characters: "
     "Lower Case, Upper Case, Digits, Special Characters."
 )
@@ -144,10 +142,25 @@ def _check_attributes(customer: dict[str, Any]) -> None:
 def _check_password(password: Any) -> None:
     text = str(password)
     if len(text) < MIN_PASSWORD_LENGTH:
-        raise WebapiError(400, PASSWORD_TOO_SHORT, [MIN_PASSWORD_LENGTH])
+        raise WebapiError(400, TOO_SHORT, [MIN_PASSWORD_LENGTH])
     classes = [r"[a-z]", r"[A-Z]", r"\d", r"[^a-zA-Z\d]"]
     if sum(bool(re.search(pattern, text)) for pattern in classes) < PASSWORD_CLASS_COUNT:
-        raise WebapiError(400, PASSWORD_CLASSES, [PASSWORD_CLASS_COUNT])
+        raise WebapiError(400, TOO_FEW_CLASSES, [PASSWORD_CLASS_COUNT])
+
+
+def _region(address: dict[str, Any], regions: dict[int, tuple[str, str]]) -> list[Any]:
+    """A country with a region list needs one of its regions; the region's names are filled."""
+    given = address.get("region")
+    region: dict[str, Any] = given if isinstance(given, dict) else {}
+    region_id = address.get("region_id") or region.get("region_id")
+    if not region_id:
+        return [(REQUIRED_FIELD, {"fieldName": "regionId"})]
+    if as_int(region_id) not in regions:
+        return [(INVALID_VALUE, {"fieldName": "regionId", "value": region_id})]
+    address["region_id"] = as_int(region_id)
+    code, name = regions[address["region_id"]]
+    address["region"] = {"region_code": code, "region": name, "region_id": address["region_id"]}
+    return []
 
 
 def _address(store: Store, given: dict[str, Any], customer_id: int) -> dict[str, Any]:
@@ -169,20 +182,7 @@ def _address(store: Store, given: dict[str, Any], customer_id: int) -> dict[str,
     elif not _COUNTRY.match(country):
         errors.append((INVALID_VALUE, {"fieldName": "countryId", "value": country}))
     elif country in REGIONS:
-        region = address.get("region") if isinstance(address.get("region"), dict) else {}
-        region_id = address.get("region_id") or region.get("region_id")
-        if not region_id:
-            errors.append((REQUIRED_FIELD, {"fieldName": "regionId"}))
-        elif as_int(region_id) not in REGIONS[country]:
-            errors.append((INVALID_VALUE, {"fieldName": "regionId", "value": region_id}))
-        else:
-            code, name = REGIONS[country][as_int(region_id)]
-            address["region_id"] = as_int(region_id)
-            address["region"] = {
-                "region_code": code,
-                "region": name,
-                "region_id": address["region_id"],
-            }
+        errors += _region(address, REGIONS[country])
     _raise_all(errors)
     if not address.get("id"):
         address["id"] = store.next_nested_id("customers", "addresses", id_field="id")
