@@ -72,8 +72,15 @@ def test_erp_sample_into_magento_exactly_once(
     )
     assert stored["quantity"] == first_source_item["quantity"]
     assert not (tmp_path / "rejects.jsonl").exists()
+    emails = sorted(row["email"] for row in jsonl_rows(sample / "customers.jsonl"))
+
+    def crm_customers() -> list[str]:
+        return sorted(c["email"] for c in sandbox.store.find("customers") if c["email"] in emails)
+
+    assert crm_customers() == emails
 
     # The same files again (tap-jsonl re-reads them on a full refresh): nothing is written twice.
     run_meltano(tmp_path, sandbox, "run", "--full-refresh", "erp-to-magento")
     assert len(sandbox.control.truth("invoices")) - invoices_before == invoiced
     assert len(sandbox.control.truth("shipments")) - shipments_before == shipped
+    assert crm_customers() == emails
