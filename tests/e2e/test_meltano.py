@@ -72,10 +72,11 @@ def test_erp_sample_into_magento_exactly_once(
     )
     assert stored["quantity"] == first_source_item["quantity"]
     assert not (tmp_path / "rejects.jsonl").exists()
-    emails = sorted(row["email"] for row in jsonl_rows(sample / "customers.jsonl"))
+    emails = sorted(str(row["email"]) for row in jsonl_rows(sample / "customers.jsonl"))
 
     def crm_customers() -> list[str]:
-        return sorted(c["email"] for c in sandbox.store.find("customers") if c["email"] in emails)
+        found = sandbox.store.find("customers")
+        return sorted(str(c["email"]) for c in found if c["email"] in emails)
 
     assert crm_customers() == emails
 

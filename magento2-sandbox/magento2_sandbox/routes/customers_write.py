@@ -65,6 +65,10 @@ TOO_FEW_CLASSES = (
     "Minimum of different classes of characters in password is %1. Classes of characters: "
     "Lower Case, Upper Case, Digits, Special Characters."
 )
+# Customer/Model/Customer/CredentialsValidator.php checkPasswordDifferentFromEmail().
+SAME_AS_EMAIL = (
+    "The password can't be the same as the email address. Create a new password and try again."
+)
 MIN_PASSWORD_LENGTH = 8
 PASSWORD_CLASS_COUNT = 3
 # The customer attributes' store labels (Customer/Setup/Patch/Data/DefaultCustomerAttributes).
@@ -139,13 +143,15 @@ def _check_attributes(customer: dict[str, Any]) -> None:
         raise WebapiError(400, "\n".join(messages))
 
 
-def _check_password(password: Any) -> None:
+def _check_password(password: Any, email: Any) -> None:
     text = str(password)
     if len(text) < MIN_PASSWORD_LENGTH:
         raise WebapiError(400, TOO_SHORT, [MIN_PASSWORD_LENGTH])
     classes = [r"[a-z]", r"[A-Z]", r"\d", r"[^a-zA-Z\d]"]
     if sum(bool(re.search(pattern, text)) for pattern in classes) < PASSWORD_CLASS_COUNT:
         raise WebapiError(400, TOO_FEW_CLASSES, [PASSWORD_CLASS_COUNT])
+    if text.lower() == str(email or "").lower():
+        raise WebapiError(400, SAME_AS_EMAIL)
 
 
 def _region(address: dict[str, Any], regions: dict[int, tuple[str, str]]) -> list[Any]:
@@ -261,10 +267,15 @@ def create_customer(ctx: Ctx) -> dict[str, Any]:
     customer = _given_customer(ctx)
     password = body_of(ctx).get("password")
     if password is not None:
-        _check_password(password)
+        _check_password(password, customer.get("email"))
     for name in ("id", "created_at", "updated_at", "default_billing", "default_shipping"):
         customer.pop(name, None)
-    addresses = customer.pop("addresses", None) or []
+    # An address given with an id is saved as a new one (createAccountWithPasswordHash clones
+    # it without its id).
+    addresses = [
+        {k: v for k, v in a.items() if k != "id"} if isinstance(a, dict) else a
+        for a in customer.pop("addresses", None) or []
+    ]
     store = ctx.store
     with store.transaction():
         _website(store, customer, ctx.store_code)
