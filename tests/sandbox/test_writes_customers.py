@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 import requests
 
+from tests.conftest import add_website
+
 from .conftest import Api, criteria
 
 if TYPE_CHECKING:
@@ -127,12 +129,7 @@ def test_put_keeps_what_it_does_not_send_and_replaces_the_addresses(
 def test_global_share_scope_refuses_the_email_on_another_website(
     sandbox: Sandbox, api: Api
 ) -> None:
-    store = sandbox.store
-    store.put("websites", {"id": 2, "code": "pro", "name": "Pro", "default_group_id": 2})
-    store.put("store_groups", {"id": 2, "website_id": 2, "root_category_id": 2,
-                               "default_store_id": 3, "name": "Pro", "code": "pro"})  # fmt: skip
-    store.put("store_views", {"id": 3, "code": "pro", "name": "Pro View", "website_id": 2,
-                              "store_group_id": 2, "is_active": 1})  # fmt: skip
+    add_website(sandbox)
     assert _create(api, _customer("two@example.org")).status_code == 200
     other = _create(api, _customer("two@example.org", website_id=2))
     assert other.status_code == 200

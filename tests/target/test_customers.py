@@ -10,6 +10,7 @@ import time
 import pytest
 from magento2_rest import SearchCriteria
 
+from tests.conftest import add_website
 from tests.target.helpers import MODES, client, kill_then_rerun, posts_to, stream_messages
 
 CUSTOMER_WRITE = r"/customers(/\d+|/byCustomerId)?$"
@@ -119,12 +120,7 @@ def test_refusals_carry_magentos_words_and_the_rest_is_written(shop, make_config
 
 
 def test_same_email_on_two_websites_is_two_customers(shop, make_config, run_target):
-    store = shop.store
-    store.put("websites", {"id": 2, "code": "pro", "name": "Pro", "default_group_id": 2})
-    store.put("store_groups", {"id": 2, "website_id": 2, "root_category_id": 2,
-                               "default_store_id": 3, "name": "Pro", "code": "pro"})  # fmt: skip
-    store.put("store_views", {"id": 3, "code": "pro", "name": "Pro View", "website_id": 2,
-                              "store_group_id": 2, "is_active": 1})  # fmt: skip
+    add_website(shop)
     pro = {k: v for k, v in crm("both@example.com", website="pro", lastname="Pro").items()
            if k != "website_id"}  # fmt: skip
     records = [crm("both@example.com"), pro]
