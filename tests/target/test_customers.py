@@ -9,6 +9,7 @@ import time
 
 import pytest
 from magento2_rest import SearchCriteria
+from magento2_sandbox.control import requests_at_once
 
 from tests.conftest import add_website
 from tests.target.helpers import MODES, client, kill_then_rerun, posts_to, stream_messages
@@ -187,3 +188,34 @@ def test_dry_run_writes_nothing(shop, make_config, run_target):
     assert run.summary["customers"]["would_write"] == 1
     assert posts_to(shop, CUSTOMER_WRITE) == []
     assert customers_with(shop, "dry@example.com") == []
+
+
+def test_customers_are_written_at_once_but_one_customer_never_twice_at_once(
+    shop, make_config, run_target
+):
+    """Three versions of four customers, interleaved: the four creates run at once, each
+    customer's updates after its create and one after the other."""
+    records = [
+        crm(f"round{n}@example.com", lastname=f"V{version}")
+        for version in range(3)
+        for n in range(4)
+    ]
+    shop.control.update_settings(latency_ms=60)
+    run = run_target(make_config(shop, max_concurrency=4), stream_messages("customers", records))
+
+    assert run.summary["customers"]["written"] == len(records), run.rejects
+    creates = posts_to(shop, r"/V1/customers$")
+    updates = posts_to(shop, r"/V1/customers/\d+$")
+    assert len(creates) == 4
+    assert requests_at_once(creates) == 4
+    assert max(c["ended"] for c in creates) <= min(u["started"] for u in updates)
+    by_customer: dict[str, list[dict]] = {}
+    for update in updates:
+        by_customer.setdefault(update["path"], []).append(update)
+    assert len(by_customer) == 4
+    for path, own in by_customer.items():
+        assert len(own) == 2, path
+        assert requests_at_once(own) == 1, f"{path}: two updates at once"
+    for n in range(4):
+        (one,) = customers_with(shop, f"round{n}@example.com")
+        assert one["lastname"] == "V2"
