@@ -92,21 +92,26 @@ def merged_addresses(
     """The customer's addresses with the record's merged in, or None when nothing changes."""
     result = [dict(address) for address in stored]
     changed = False
+    flagged: dict[str, list[dict[str, Any]]] = {flag: [] for flag in DEFAULT_FLAGS}
     for item in given:
         wanted = address_body(item, customer)
         match = next((a for a in result if _place(a) == _place(wanted)), None)
         if match is None:
+            match = wanted
             result.append(wanted)
             changed = True
         elif _address_differs(match, wanted):
             match.update(wanted)
             changed = True
+        for flag in DEFAULT_FLAGS:
+            if wanted.get(flag):
+                flagged[flag].append(match)
     if not changed:
         return None
-    for flag in DEFAULT_FLAGS:
-        chosen = [a for a in result if a.get(flag) is True]
-        for address in result:
-            address[flag] = address is chosen[-1] if chosen else bool(address.get(flag))
+    # The record's default wins over the stored one; without one the stored default stays.
+    for flag, chosen in flagged.items():
+        for address in result if chosen else []:
+            address[flag] = address is chosen[-1]
     return result
 
 

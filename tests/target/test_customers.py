@@ -219,3 +219,22 @@ def test_customers_are_written_at_once_but_one_customer_never_twice_at_once(
     for n in range(4):
         (one,) = customers_with(shop, f"round{n}@example.com")
         assert one["lastname"] == "V2"
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_record_moves_the_default_address(shop, make_config, run_target, mode):
+    config = make_config(shop, api_type=mode)
+    first = crm("moves@example.com", addresses=[LYON, AUSTIN])  # Austin the default
+    run_target(config, stream_messages("customers", [first]))
+    # The CRM now bills to Lyon; it says nothing of shipping.
+    moved = crm("moves@example.com", addresses=[{**LYON, "default_billing": True}])
+    run = run_target(config, stream_messages("customers", [moved]))
+    replay = run_target(config, stream_messages("customers", [moved]))
+
+    assert run.summary["customers"]["written"] == 1, run.rejects
+    assert replay.summary["customers"]["already_done"] == 1
+    (customer,) = customers_with(shop, "moves@example.com")
+    by_city = {a["city"]: a for a in customer["addresses"]}
+    assert sorted(by_city) == ["Austin", "Lyon"]
+    assert customer["default_billing"] == str(by_city["Lyon"]["id"])
+    assert customer["default_shipping"] == str(by_city["Austin"]["id"])
