@@ -116,12 +116,11 @@ def _check_email(ctx: Ctx, customer: dict[str, Any]) -> None:
     email = str(customer.get("email") or "")
     if not email:
         raise WebapiError(400, EMAIL_MISSING)
-    # MySQL's utf8 collation: the email is compared without case.
+    # The email column compares without case, as MySQL's utf8 collation does (store.py).
     same = [
         other
-        for other in ctx.store.find("customers")
-        if str(other.get("email") or "").lower() == email.lower()
-        and other["id"] != customer.get("id")
+        for other in ctx.store.find("customers", email=email)
+        if other["id"] != customer.get("id")
         and (
             ctx.settings.customer_share_scope == "global"
             or other.get("website_id") == customer.get("website_id")
