@@ -52,3 +52,14 @@ def platform_config(sandbox: Sandbox, **extra: Any) -> dict[str, Any]:
         "accessTokenSecret": credentials["access_token_secret"],
         **extra,
     }
+
+
+def add_website(sandbox: Sandbox, code: str = "pro") -> int:
+    """A second website (id 2) with its store group and store view (id 3), named `code`."""
+    store = sandbox.store
+    store.put("websites", {"id": 2, "code": code, "name": code, "default_group_id": 2})
+    store.put("store_groups", {"id": 2, "website_id": 2, "root_category_id": 2,
+                               "default_store_id": 3, "name": code, "code": code})  # fmt: skip
+    store.put("store_views", {"id": 3, "code": code, "name": f"{code} view", "website_id": 2,
+                              "store_group_id": 2, "is_active": 1})  # fmt: skip
+    return 2

@@ -197,10 +197,23 @@ def response_date(response: requests.Response) -> datetime | None:
 
 
 def magento_message(body: Any) -> tuple[str, Any] | None:
-    """Magento's `{"message", "parameters"}` error body as (filled message, parameters)."""
+    """Magento's `{"message", "parameters"}` error body as (filled message, parameters).
+
+    An InputException holding several errors says only "One or more input exceptions have
+    occurred." and lists them in `errors` (Framework/Webapi/ErrorProcessor.php): they follow it.
+    """
     if isinstance(body, Mapping) and isinstance(body.get("message"), str):
         parameters = body.get("parameters")
-        return fill_placeholders(body["message"], parameters), parameters
+        message = fill_placeholders(body["message"], parameters)
+        errors = body.get("errors")
+        details = [
+            fill_placeholders(error["message"], error.get("parameters"))
+            for error in (errors if isinstance(errors, list) else [])
+            if isinstance(error, Mapping) and isinstance(error.get("message"), str)
+        ]
+        if details:
+            message = f"{message} {' '.join(details)}"
+        return message, parameters
     return None
 
 

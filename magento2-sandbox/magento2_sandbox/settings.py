@@ -20,6 +20,8 @@ PAST_END_MODES = ("empty", "repeat")
 ASYNC_CONSUMER_MODES = ("auto", "manual")
 UNREADABLE_ERRORS = ("auto", "404", "500")
 OPERATION_ID_MODES = ("2.4", "2.3")
+# customer/account_share/scope (Customer/etc/config.xml: 1, per website): where an email is unique.
+CUSTOMER_SHARE_SCOPES = ("website", "global")
 
 
 @dataclass
@@ -74,6 +76,7 @@ class Settings:
     # With input_limits: items of one array of data objects in an asynchronous body
     # (EntityArrayValidator's DEFAULT_ASYNC_INPUT_ARRAY_SIZE_LIMIT, 5000).
     async_array_limit: int = 5000
+    customer_share_scope: str = "website"
     # Seconds between a write stamping updated_at and its commit (a number, or [low, high] for a
     # random lag in that range): Magento stamps before it commits (FACTS.md, Time).
     commit_lag: float | list[float] = 0.0
@@ -102,6 +105,7 @@ class Settings:
                 "source_deduction": self.source_deduction,
                 "operation_ids": self.operation_ids,
                 "async_array_limit": self.async_array_limit,
+                "customer_share_scope": self.customer_share_scope,
                 "commit_lag": copy.deepcopy(self.commit_lag),
                 "unreadable": copy.deepcopy(self.unreadable),
                 "unreadable_error": self.unreadable_error,
@@ -141,6 +145,7 @@ class Settings:
             self.source_deduction = bool(staged["source_deduction"])
             self.operation_ids = staged["operation_ids"]
             self.async_array_limit = int(staged["async_array_limit"])
+            self.customer_share_scope = staged["customer_share_scope"]
             self.commit_lag = staged["commit_lag"]
             self.unreadable = staged["unreadable"]
             self.unreadable_error = staged["unreadable_error"]
@@ -186,6 +191,8 @@ def _validate_plain(staged: dict[str, Any]) -> None:
     ):
         raise SettingsError('unreadable takes {"<kind>": [ids]}, e.g. {"orders": [17]}')
     staged["unreadable"] = {kind: [str(key) for key in ids] for kind, ids in unreadable.items()}
+    if staged["customer_share_scope"] not in CUSTOMER_SHARE_SCOPES:
+        raise SettingsError(f"customer_share_scope takes one of {CUSTOMER_SHARE_SCOPES}")
     if staged["unreadable_error"] not in UNREADABLE_ERRORS:
         raise SettingsError(f"unreadable_error takes one of {UNREADABLE_ERRORS}")
     for key in (

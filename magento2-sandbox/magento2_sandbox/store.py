@@ -91,7 +91,13 @@ KINDS: dict[str, Kind] = {
         Kind(
             "customers",
             "id",
-            columns={"email": "TEXT", "group_id": "INTEGER", "website_id": "INTEGER"},
+            # customer_entity.email has MySQL's case-insensitive collation (utf8_general_ci):
+            # a filter on the email finds it in any case.
+            columns={
+                "email": "TEXT COLLATE NOCASE",
+                "group_id": "INTEGER",
+                "website_id": "INTEGER",
+            },
             created_at=True,
             updated_at=True,
             custom_attributes=True,
@@ -672,21 +678,23 @@ class Store:
         with self._ids_lock:
             self._nested_ids.update(highest)
 
-    def next_nested_id(self, kind: str, array: str) -> int:
-        """A new entity_id for a row nested in a kind's documents (sales_invoice_item, ...)."""
+    def next_nested_id(self, kind: str, array: str, id_field: str = "entity_id") -> int:
+        """A new id for a row nested in a kind's documents (sales_invoice_item, a customer's
+        addresses: `id_field` names the row's id)."""
         with self._ids_lock:
             if (kind, array) not in self._nested_ids:
-                self._nested_ids[(kind, array)] = self._max_nested_id(kind, array)
+                self._nested_ids[(kind, array)] = self._max_nested_id(kind, array, id_field)
             self._nested_ids[(kind, array)] += 1
             return self._nested_ids[(kind, array)]
 
-    def _max_nested_id(self, kind: str, array: str) -> int:
+    def _max_nested_id(self, kind: str, array: str, id_field: str) -> int:
         """Read every document: only for arrays the seed did not note (small stores)."""
         spec = kind_of(kind)
         _check_field(array)
+        _check_field(id_field)
         with self._connection() as conn:
             row = conn.execute(
-                "SELECT MAX(CAST(json_extract(nested.value, '$.entity_id') AS INTEGER)) "  # noqa: S608 - checked names
+                f"SELECT MAX(CAST(json_extract(nested.value, '$.{id_field}') AS INTEGER)) "  # noqa: S608 - checked names
                 f"FROM {spec.name}, json_each(doc_text({spec.name}.doc), '$.{array}') AS nested"
             ).fetchone()
         return int(row[0] or 0)

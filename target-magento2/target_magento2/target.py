@@ -22,6 +22,7 @@ from singer_sdk import typing as th
 from target_magento2.b2b_sinks import CompaniesSink, CompanyCreditsSink
 from target_magento2.catalog_sinks import ProductsSink
 from target_magento2.concurrency import Workers
+from target_magento2.customer_sinks import CustomersSink
 from target_magento2.inventory_sinks import SourceItemsSink, StockItemsSink
 from target_magento2.order_sinks import OrderStatusSink
 from target_magento2.reader import TolerantReader
@@ -44,6 +45,7 @@ SINKS: dict[str, type[MagentoSink]] = {
     "company_credits": CompanyCreditsSink,
     "companies": CompaniesSink,
     "order_status": OrderStatusSink,
+    "customers": CustomersSink,
 }
 
 TARGET_SETTINGS = th.PropertiesList(
@@ -52,9 +54,8 @@ TARGET_SETTINGS = th.PropertiesList(
         th.ObjectType(additional_properties=th.StringType(allowed_values=list(KINDS))),
         description=(
             "Incoming stream name -> kind it writes (source_items, stock_items, products, "
-            "invoices, shipments, company_credits, companies, order_status), for streams not "
-            "named after a "
-            'kind, e.g. {"erp_stock": "source_items"}.'
+            "invoices, shipments, company_credits, companies, order_status, customers), for "
+            'streams not named after a kind, e.g. {"erp_stock": "source_items"}.'
         ),
     ),
     th.Property(

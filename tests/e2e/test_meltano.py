@@ -72,8 +72,16 @@ def test_erp_sample_into_magento_exactly_once(
     )
     assert stored["quantity"] == first_source_item["quantity"]
     assert not (tmp_path / "rejects.jsonl").exists()
+    emails = sorted(str(row["email"]) for row in jsonl_rows(sample / "customers.jsonl"))
+
+    def crm_customers() -> list[str]:
+        found = sandbox.store.find("customers")
+        return sorted(str(c["email"]) for c in found if c["email"] in emails)
+
+    assert crm_customers() == emails
 
     # The same files again (tap-jsonl re-reads them on a full refresh): nothing is written twice.
     run_meltano(tmp_path, sandbox, "run", "--full-refresh", "erp-to-magento")
     assert len(sandbox.control.truth("invoices")) - invoices_before == invoiced
     assert len(sandbox.control.truth("shipments")) - shipments_before == shipped
+    assert crm_customers() == emails
