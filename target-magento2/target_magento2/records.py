@@ -22,6 +22,9 @@ KINDS = (
     "company_credits",
     "companies",
     "order_status",
+    "base_prices",
+    "special_prices",
+    "tier_prices",
 )
 
 
