@@ -340,8 +340,8 @@ class BulkRunner:
 
 
 def _decoded(text: Any) -> Any:
-    """An operation's result_serialized_data: the service's answer as JSON text (AsynchronousOperations
-    OperationProcessor serializes what the service returned), or None."""
+    """An operation's result_serialized_data, decoded: what the service answered, as
+    AsynchronousOperations' OperationProcessor serialized it (None: nothing)."""
     if not isinstance(text, str) or not text:
         return None
     try:

@@ -63,6 +63,15 @@ def named_parameters(
     return dict(zip(names, values, strict=True))
 
 
+def filled(message: str, names: dict[str, Any]) -> str:
+    """The message with the placeholders its parameters name filled (Phrase::render)."""
+
+    def value(match: re.Match[str]) -> str:
+        return str(names.get(match[1], match[0]))
+
+    return _PLACEHOLDER.sub(value, message)
+
+
 def failure_fields(names: dict[str, Any]) -> dict[str, Any]:
     """The row fields a failure names: its row placeholders, or the field of %fieldName."""
     fields = {ROW_FIELDS[name]: value for name, value in names.items() if name in ROW_FIELDS}
@@ -143,7 +152,7 @@ class PriceSink(ArraySink):
             names = named_parameters(
                 message, failure.get("parameters") or [], self.row_placeholders
             )
-            text = _PLACEHOLDER.sub(lambda m, names=names: str(names.get(m[1], m[0])), message)
+            text = filled(message, names)
             fields = failure_fields(names)
             matched = [
                 entry

@@ -19,6 +19,7 @@ their tables alone.
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -101,20 +102,24 @@ def _store_exists(store: Store, store_id: Any) -> bool:
     return number is not None and store.get("store_views", int(number)) is not None
 
 
-def _save_valid(
-    store: Store,
-    rows: list[dict[str, Any]],
-    failed: set[int],
-    apply: Callable[[dict[str, Any], dict[str, Any]], None],
+def _update(
+    ctx: Ctx,
+    validate: Callable[[Store, list[dict[str, Any]]], dict[int, list[Failure]]],
+    apply: Callable[[Store, dict[str, Any], dict[str, Any]], None],
     *,
     touch: bool,
-) -> None:
-    """The rows without failures, each applied to its product's global values."""
-    for index, row in enumerate(rows):
-        if index in failed:
-            continue
-        product = store.find("products", sku=str(row["sku"]))[0]
-        change_product(store, int(product["id"]), lambda doc, row=row: apply(doc, row), touch=touch)
+) -> list[dict[str, Any]]:
+    """The storages' update(): validate every row, save the valid ones - each applied to its
+    product's global values - and answer the failures."""
+    rows, store = _rows(ctx), ctx.store
+    with store.transaction():
+        failures = validate(store, rows)
+        for index, row in enumerate(rows):
+            if index not in failures:
+                product = store.find("products", sku=str(row["sku"]))[0]
+                change = functools.partial(apply, store, row)
+                change_product(store, int(product["id"]), change, touch=touch)
+    return _answer([f for found in failures.values() for f in found])
 
 
 def _set_attribute(doc: dict[str, Any], code: str, value: str) -> None:
@@ -159,16 +164,13 @@ def _base_failures(store: Store, rows: list[dict[str, Any]]) -> dict[int, list[F
     arrays={"prices": "\\Magento\\Catalog\\Api\\Data\\BasePriceInterface"},
 )
 def update_base_prices(ctx: Ctx) -> list[dict[str, Any]]:
-    rows, store = _rows(ctx), ctx.store
-    with store.transaction():
-        failures = _base_failures(store, rows)
+    return _update(ctx, _base_failures, _apply_base, touch=True)
 
-        def apply(doc: dict[str, Any], row: dict[str, Any]) -> None:
-            # Price scope Global: the row is saved on store 0 whatever store it names.
-            doc["price"] = float(row["price"])
 
-        _save_valid(store, rows, set(failures), apply, touch=True)
-    return _answer([f for found in failures.values() for f in found])
+def _apply_base(store: Store, row: dict[str, Any], doc: dict[str, Any]) -> None:
+    _ = store
+    # Price scope Global: the row is saved on store 0 whatever store it names.
+    doc["price"] = float(row["price"])
 
 
 @route("POST", "/V1/products/base-prices-information")
@@ -248,23 +250,16 @@ def _special_failures(store: Store, rows: list[dict[str, Any]]) -> dict[int, lis
     arrays={"prices": "\\Magento\\Catalog\\Api\\Data\\SpecialPriceInterface"},
 )
 def update_special_prices(ctx: Ctx) -> list[dict[str, Any]]:
-    rows, store = _rows(ctx), ctx.store
-    with store.transaction():
-        failures = _special_failures(store, rows)
+    return _update(ctx, _special_failures, _apply_special, touch=False)
 
-        def apply(doc: dict[str, Any], row: dict[str, Any]) -> None:
-            _set_attribute(doc, "special_price", f"{float(row['price']):.6f}")
-            # SpecialPrice::update writes a date only when one is given: an empty one keeps
-            # the stored date.
-            for name, code in (
-                ("price_from", "special_from_date"),
-                ("price_to", "special_to_date"),
-            ):
-                if row.get(name):
-                    _set_attribute(doc, code, str(row[name]))
 
-        _save_valid(store, rows, set(failures), apply, touch=False)
-    return _answer([f for found in failures.values() for f in found])
+def _apply_special(store: Store, row: dict[str, Any], doc: dict[str, Any]) -> None:
+    _ = store
+    _set_attribute(doc, "special_price", f"{float(row['price']):.6f}")
+    # SpecialPrice::update writes a date only when one is given: an empty one keeps the stored.
+    for name, code in (("price_from", "special_from_date"), ("price_to", "special_to_date")):
+        if row.get(name):
+            _set_attribute(doc, code, str(row[name]))
 
 
 @route("POST", "/V1/products/special-price-information")
@@ -399,39 +394,35 @@ def _tier_failures(store: Store, rows: list[dict[str, Any]]) -> dict[int, list[F
     arrays={"prices": "\\Magento\\Catalog\\Api\\Data\\TierPriceInterface"},
 )
 def update_tier_prices(ctx: Ctx) -> list[dict[str, Any]]:
-    rows, store = _rows(ctx), ctx.store
-    with store.transaction():
-        failures = _tier_failures(store, rows)
+    return _update(ctx, _tier_failures, _apply_tier, touch=False)
 
-        def apply(doc: dict[str, Any], row: dict[str, Any]) -> None:
-            # TierPricePersistence::update: insert on duplicate of (product, all_groups, group,
-            # qty, website); TierPriceFactory::createSkeleton keeps a discount as a percentage
-            # (value 0) and a fixed price as the value.
-            group_id = _group_id(store, row["customer_group"])
-            qty = float(row["quantity"])
-            price = float(row["price"])
-            extension: dict[str, Any] = {"website_id": int(row["website_id"])}
-            value = price
-            if row["price_type"] == DISCOUNT:
-                extension["percentage_value"] = price
-                # Product/Type/Price::getTierPrices answers the discounted price as the value.
-                value = round(float(doc.get("price") or 0) * (1 - price / 100), 6)
-            tiers = [
-                t
-                for t in doc.get("tier_prices") or []
-                if not (
-                    int(t["customer_group_id"]) == group_id
-                    and float(t["qty"]) == qty
-                    and int((t.get("extension_attributes") or {}).get("website_id") or 0)
-                    == extension["website_id"]
-                )
-            ]
-            tiers.append({"customer_group_id": group_id, "qty": qty, "value": value,
-                          "extension_attributes": extension})  # fmt: skip
-            doc["tier_prices"] = tiers
 
-        _save_valid(store, rows, set(failures), apply, touch=False)
-    return _answer([f for found in failures.values() for f in found])
+def _apply_tier(store: Store, row: dict[str, Any], doc: dict[str, Any]) -> None:
+    # TierPricePersistence::update: insert on duplicate of (product, all_groups, group,
+    # qty, website); TierPriceFactory::createSkeleton keeps a discount as a percentage
+    # (value 0) and a fixed price as the value.
+    group_id = _group_id(store, row["customer_group"])
+    qty = float(row["quantity"])
+    price = float(row["price"])
+    extension: dict[str, Any] = {"website_id": int(row["website_id"])}
+    value = price
+    if row["price_type"] == DISCOUNT:
+        extension["percentage_value"] = price
+        # Product/Type/Price::getTierPrices answers the discounted price as the value.
+        value = round(float(doc.get("price") or 0) * (1 - price / 100), 6)
+    tiers = [
+        t
+        for t in doc.get("tier_prices") or []
+        if not (
+            int(t["customer_group_id"]) == group_id
+            and float(t["qty"]) == qty
+            and int((t.get("extension_attributes") or {}).get("website_id") or 0)
+            == extension["website_id"]
+        )
+    ]
+    tiers.append({"customer_group_id": group_id, "qty": qty, "value": value,
+                  "extension_attributes": extension})  # fmt: skip
+    doc["tier_prices"] = tiers
 
 
 @route("POST", "/V1/products/tier-prices-information")
