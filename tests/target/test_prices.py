@@ -42,8 +42,11 @@ def test_base_prices_written_many_per_request_and_a_replay_sends_nothing(
     before = product(sandbox, skus[0])["updated_at"]
     records = [{"sku": sku, "price": 10 + i / 4} for i, sku in enumerate(skus)]
     config = make_config(sandbox, api_type=mode, batch_size=5)
+    sandbox.control.clear_requests()
     run = run_target(config, stream_messages("base_prices", records))
     sent = len(posts_to(sandbox, PRICE_WRITES))
+    # Reads and writes together, the bulk status polls of async mode included.
+    assert len(sandbox.control.requests()) / len(skus) < 0.5
     replay = run_target(config, stream_messages("base_prices", records))
 
     assert run.summary["base_prices"]["written"] == 20, run.rejects
@@ -60,21 +63,23 @@ def test_base_prices_written_many_per_request_and_a_replay_sends_nothing(
 def test_unknown_sku_and_negative_price_refused_in_magentos_words_the_rest_written(
     sandbox, make_config, run_target, mode
 ):
-    good, cheap = simple_skus(sandbox, 2)
+    good, cheap, nowhere = simple_skus(sandbox, 3)
     records = [
         {"sku": good, "price": 42},
         {"sku": "NO-SUCH-SKU", "price": 5},
         {"sku": cheap, "price": -3},
+        {"sku": nowhere, "price": 4, "store_id": 9},
     ]
     run = run_target(make_config(sandbox, api_type=mode), stream_messages("base_prices", records))
 
-    assert outcomes(run, "base_prices") == {"written": 1, "refused": 2}, run.rejects
+    assert outcomes(run, "base_prices") == {"written": 1, "refused": 3}, run.rejects
     assert product(sandbox, good)["price"] == 42
     assert product(sandbox, cheap)["price"] != -3
     words = {r["record"]["sku"]: r["message"] for r in run.rejects}
     assert words == {
         "NO-SUCH-SKU": "Invalid attribute SKU = NO-SUCH-SKU.",
         cheap: "Invalid attribute Price = -3.",
+        nowhere: f"Requested store is not found. Row ID: SKU = {nowhere}, Store ID: 9.",
     }
     assert len(posts_to(sandbox, PRICE_WRITES)) == 1
 
@@ -116,24 +121,40 @@ def test_tier_prices_fixed_and_discount_with_a_refused_group(
         {"sku": sku, "price": 15, "price_type": "discount", "quantity": 50,
          "customer_group": "Wholesale"},
         {"sku": other, "price": 5, "quantity": 3, "customer_group": "Resellers"},
+        {"sku": other, "price": 4, "quantity": 0},
     ]  # fmt: skip
     config = make_config(sandbox, api_type=mode)
     run = run_target(config, stream_messages("tier_prices", records))
     replay = run_target(config, stream_messages("tier_prices", records[:2]))
 
-    assert outcomes(run, "tier_prices") == {"written": 2, "refused": 1}, run.rejects
+    assert outcomes(run, "tier_prices") == {"written": 2, "refused": 2}, run.rejects
     base = product(sandbox, sku)["price"]
     tiers = {(t["customer_group_id"], t["qty"]): t for t in product(sandbox, sku)["tier_prices"]}
     assert tiers[32000, 10]["value"] == 9
     assert tiers[2, 50]["extension_attributes"]["percentage_value"] == 15
     assert tiers[2, 50]["value"] == pytest.approx(base * 0.85)
     assert product(sandbox, other)["tier_prices"] == []
-    (reject,) = run.rejects
-    assert reject["message"] == (
-        f"No such entity with Customer Group = Resellers. Row ID: SKU = {other}, Website ID: 0, "
-        "Customer Group: Resellers, Quantity: 3."
-    )
+    row = f"Row ID: SKU = {other}, Website ID: 0, Customer Group:"
+    assert sorted(r["message"] for r in run.rejects) == [
+        f"Invalid attribute Quantity = 0. {row} all groups, Quantity: 0.",
+        f"No such entity with Customer Group = Resellers. {row} Resellers, Quantity: 3.",
+    ]
     assert replay.summary["tier_prices"]["already_done"] == 2
+
+
+def test_input_limits_split_the_price_list_and_every_price_is_written(
+    sandbox, make_config, run_target
+):
+    sandbox.control.update_settings(input_limits=True)
+    skus = simple_skus(sandbox, 23)
+    records = [{"sku": sku, "price": 3 + i} for i, sku in enumerate(skus)]
+    run = run_target(make_config(sandbox), stream_messages("base_prices", records))
+
+    assert outcomes(run, "base_prices") == {"written": 23}, run.rejects
+    assert [product(sandbox, sku)["price"] for sku in skus] == [3 + i for i in range(23)]
+    statuses = [r["status"] for r in posts_to(sandbox, PRICE_WRITES)]
+    # The first body of 23 is refused (at most 20 items), then 20 + 3.
+    assert statuses == [400, 200, 200]
 
 
 def test_dry_run_reads_and_writes_nothing(sandbox, make_config, run_target):
