@@ -322,6 +322,16 @@ def _same_tier(a: dict[str, Any], b: dict[str, Any]) -> bool:
     ).lower() and _number(a.get("quantity")) == _number(b.get("quantity"))
 
 
+def _tier_row(of: dict[str, Any]) -> dict[str, Any]:
+    """The parameters that end every tier price failure: the row it is about."""
+    return {
+        "SKU": of.get("sku"),
+        "websiteId": of.get("website_id"),
+        "customerGroup": of.get("customer_group"),
+        "qty": of.get("quantity"),
+    }
+
+
 def _tier_failures(store: Store, rows: list[dict[str, Any]]) -> dict[int, list[Failure]]:
     """TierPriceValidator::retrieveValidationResult, check by check; every message keeps its
     placeholders and ends with the row's SKU, website, group and quantity."""
@@ -333,33 +343,25 @@ def _tier_failures(store: Store, rows: list[dict[str, Any]]) -> dict[int, list[F
         sku = str(row.get("sku") or "")
         product = products.get(sku)
 
-        def tail(of: dict[str, Any]) -> dict[str, Any]:
-            return {
-                "SKU": of.get("sku"),
-                "websiteId": of.get("website_id"),
-                "customerGroup": of.get("customer_group"),
-                "qty": of.get("quantity"),
-            }
-
         found: list[Failure] = []
         if product is None:
-            found.append(("Invalid attribute SKU = %SKU." + TIER_ROW, tail(row)))
+            found.append(("Invalid attribute SKU = %SKU." + TIER_ROW, _tier_row(row)))
         price, kind = _number(row.get("price")), row.get("price_type")
         if price is None or price < 0 or (kind == DISCOUNT and price > 100):  # noqa: PLR2004
             found.append(("Invalid attribute Price = %price." + TIER_ROW,
-                          {"price": row.get("price"), **tail(row)}))  # fmt: skip
+                          {"price": row.get("price"), **_tier_row(row)}))  # fmt: skip
         bundle = product is not None and product.get("type_id") == "bundle"
         if kind not in {FIXED, DISCOUNT} or (bundle and kind != DISCOUNT):
             found.append(("Invalid attribute Price Type = %priceType." + TIER_ROW,
-                          {"priceType": kind, **tail(row)}))  # fmt: skip
+                          {"priceType": kind, **_tier_row(row)}))  # fmt: skip
         qty = _number(row.get("quantity")) or 0.0
         decimals = product is not None and product.get("type_id") not in NO_QTY_DECIMALS
         if product is not None and (qty <= 0 or (qty < 1 and not decimals)):
-            found.append(("Invalid attribute Quantity = %qty." + TIER_ROW, tail(row)))
+            found.append(("Invalid attribute Quantity = %qty." + TIER_ROW, _tier_row(row)))
         website = _number(row.get("website_id"))
         if website is None or store.get("websites", int(website)) is None or website != 0:
             # Price scope Global: only website 0 (checkWebsite).
-            found.append(("Invalid attribute Website ID = %websiteId." + TIER_ROW, tail(row)))
+            found.append(("Invalid attribute Website ID = %websiteId." + TIER_ROW, _tier_row(row)))
         # checkUnique: the request's other rows of the sku on the same website (or one of them
         # on all websites, one base currency), then the stored rows when exactly one of the two
         # is on all websites. The parameters are the other row's.
@@ -378,10 +380,12 @@ def _tier_failures(store: Store, rows: list[dict[str, Any]]) -> dict[int, list[F
             for r in existing.get(sku, [])
             if 0 in {r["website_id"], website} and r["website_id"] != website
         ]
-        found += [(DUPLICATE + TIER_ROW, tail(other)) for other in others if _same_tier(other, row)]
+        found += [
+            (DUPLICATE + TIER_ROW, _tier_row(other)) for other in others if _same_tier(other, row)
+        ]
         if _group_id(store, row.get("customer_group")) is None:
             found.append(("No such entity with Customer Group = %customerGroup." + TIER_ROW,
-                          tail(row)))  # fmt: skip
+                          _tier_row(row)))  # fmt: skip
         if found:
             failures[index] = found
     return failures
