@@ -2,13 +2,14 @@
 """target-magento2 against the sandbox at 100 ms per request, 1 ms per entity answered and 8
 PHP-FPM workers: 10,000 source items (V1 with input limits off and on, async/V1) against one
 request per item, and 1,000 invoices + 1,000 shipments, max_concurrency 8 against 1, with the
-proof from the sandbox's request log that no order was written twice or by two requests at once.
+proof from the sandbox's request log that no order was written twice or by two requests at once;
+and a price list of 2,000 SKUs through the price API against one product save per SKU.
 
 Every figure printed is measured in this run, with the sandbox settings it ran at.
 
     .venv/bin/python bench/target_bench.py                 # the full run (about 6 minutes)
     .venv/bin/python bench/target_bench.py --quick         # 2,000 source items, 200 documents
-    .venv/bin/python bench/target_bench.py --only source_items   (or: documents)
+    .venv/bin/python bench/target_bench.py --only source_items   (or: documents, prices)
 """
 
 from __future__ import annotations
@@ -42,6 +43,8 @@ if TYPE_CHECKING:
 ORDERS_PER_FRESH = 8
 # Products per source item wanted: seed 1 gives some products a second source.
 PRODUCTS_PER_ITEM = 0.72
+# Products per simple product wanted (seed 1 makes some configurable parents and bundles).
+SIMPLE_SHARE = 1.3
 ORDER_WRITE = re.compile(r"/V1/order/(\d+)/(invoice|ship)$")
 
 
@@ -132,6 +135,8 @@ def run_target(
     stream: str,
     records: list[dict[str, Any]],
     rejects: Path,
+    *,
+    expect: str = "written",
     **settings: Any,
 ) -> dict[str, Any]:
     """One run of the target in this process; its time, outcomes and the store's request log."""
@@ -151,7 +156,7 @@ def run_target(
         target.process_endofpipe()
     seconds = time.monotonic() - started
     outcome = target.ledger.summary()[stream]
-    if outcome["written"] != len(records):
+    if outcome[expect] != len(records):
         msg = f"{stream} {settings}: {outcome} - not every record was written, see {rejects}"
         raise SystemExit(msg)
     return {"seconds": seconds, "log": sandbox.control.requests()}
@@ -212,6 +217,58 @@ def bench_source_items(args: argparse.Namespace, knobs: dict[str, Any], tmp: Pat
                 f"{len(run['log']):>10}{per_request:>15}{floor / run['seconds']:>9.0f}"
                 f"{per_item * args.source_items / run['seconds']:>12.0f}  {statuses(run['log'])}"
             )
+
+
+# ---------------------------------------------------------------------------------- prices
+
+
+def bench_prices(args: argparse.Namespace, knobs: dict[str, Any], tmp: Path) -> None:
+    """An ERP price list: base prices through the price API against one product save per SKU
+    (the `products` kind: POST /V1/products, ProductRepository::save as PUT /V1/products/{sku}
+    does), on one store at the same settings; the replay of the price list after them."""
+    print(f"\n## a price list of {args.prices:,} SKUs: POST /V1/products/base-prices")
+    with store_process(
+        seed=1, orders=200, products=int(args.prices * SIMPLE_SHARE) + 200
+    ) as sandbox:
+        with api_of(sandbox) as api:
+            criteria = SearchCriteria().where("type_id", "eq", "simple").order_by("entity_id")
+            skus = [p["sku"] for page in api.iter_pages("/products", criteria, 300)
+                    for p in page.items][: args.prices]  # fmt: skip
+        if len(skus) < args.prices:
+            msg = f"the sandbox has {len(skus)} simple products, {args.prices} needed"
+            raise SystemExit(msg)
+        sandbox.control.update_settings(**knobs)
+        print(
+            f"{'how':<44}{'seconds':>8}{'requests':>10}{'writes':>8}{'SKUs/request':>14}"
+            "  requests by answer"
+        )
+        figures = {}
+        for label, stream, price, settings in (
+            ("one product save per SKU (products)", "products", 20.0, {}),
+            ("price API, V1 (base_prices)", "base_prices", 21.0, {}),
+            ("price API, async/V1 (base_prices)", "base_prices", 22.0, {"api_type": "async/V1"}),
+            ("price API replay, V1 (base_prices)", "base_prices", 22.0, {}),
+        ):
+            records = [{"sku": sku, "price": price + n % 7} for n, sku in enumerate(skus)]
+            run = run_target(
+                sandbox, stream, records, tmp / "r.jsonl", max_concurrency=args.concurrency,
+                expect="already_done" if "replay" in label else "written", **settings,
+            )  # fmt: skip
+            writes = [r for r in run["log"] if re.search(r"/products(/base-prices)?$", r["path"])]
+            figures[label] = (run["seconds"], len(run["log"]))
+            print(
+                f"{label:<44}{run['seconds']:>8.1f}{len(run['log']):>10}{len(writes):>8}"
+                f"{len(skus) / max(1, len(run['log'])):>14.1f}  {statuses(run['log'])}"
+            )
+        saves, prices = (
+            figures["one product save per SKU (products)"],
+            figures["price API, V1 (base_prices)"],
+        )
+        print(
+            f"price API against one save per SKU: {prices[1] / len(skus):.3f} requests per SKU "
+            f"against {saves[1] / len(skus):.3f}, {saves[1] / prices[1]:.0f}x fewer requests, "
+            f"{saves[0] / prices[0]:.1f}x faster (V1, batch_size 100, the reads included)"
+        )
 
 
 # --------------------------------------------------------------------- invoices and shipments
@@ -314,11 +371,14 @@ def main() -> None:
     parser.add_argument("--source-items", type=int, default=10_000)
     parser.add_argument("--sample", type=int, default=200, help="items sent one per request")
     parser.add_argument("--documents", type=int, default=1_000)
-    parser.add_argument("--only", choices=["source_items", "documents"])
-    parser.add_argument("--quick", action="store_true", help="2,000 source items, 200 documents")
+    parser.add_argument("--prices", type=int, default=2_000, help="SKUs in the price list")
+    parser.add_argument("--only", choices=["source_items", "documents", "prices"])
+    parser.add_argument(
+        "--quick", action="store_true", help="2,000 source items, 200 documents, 500 prices"
+    )
     args = parser.parse_args()
     if args.quick:
-        args.source_items, args.documents, args.sample = 2_000, 200, 100
+        args.source_items, args.documents, args.sample, args.prices = 2_000, 200, 100, 500
     knobs = {
         "latency_ms": args.latency_ms,
         "per_item_latency_ms": args.per_item_latency_ms,
@@ -335,6 +395,8 @@ def main() -> None:
             bench_source_items(args, knobs, Path(tmp))
         if args.only in {None, "documents"}:
             bench_documents(args, knobs, Path(tmp))
+        if args.only in {None, "prices"}:
+            bench_prices(args, knobs, Path(tmp))
     print(
         f"\nload average after: {load()} (above the number of cores: other work shared the machine)"
     )

@@ -96,6 +96,8 @@ class OperationResult:
     status: int | None
     message: str
     limit: int | None = None
+    # What the service answered (result_serialized_data, decoded), e.g. a price save's failures.
+    output: Any = None
 
     @property
     def complete(self) -> bool:
@@ -328,11 +330,24 @@ class BulkRunner:
                 if status == STATUS_OPEN:
                     continue
                 message = str(operation.get("result_message") or STATUS_WORDS.get(status, status))
-                finished[index] = OperationResult(uuid, status, message)
+                finished[index] = OperationResult(
+                    uuid, status, message, output=_decoded(operation.get("result_serialized_data"))
+                )
             if len(finished) >= count or time.monotonic() >= deadline:
                 return finished
             self.sleep(min(wait, max(0.0, deadline - time.monotonic())))
             wait = min(wait * 2, self.poll_interval)
+
+
+def _decoded(text: Any) -> Any:
+    """An operation's result_serialized_data, decoded: what the service answered, as
+    AsynchronousOperations' OperationProcessor serialized it (None: nothing)."""
+    if not isinstance(text, str) or not text:
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
 
 
 def operation_indexes(

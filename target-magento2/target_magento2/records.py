@@ -23,6 +23,9 @@ KINDS = (
     "companies",
     "order_status",
     "customers",
+    "base_prices",
+    "special_prices",
+    "tier_prices",
 )
 
 

@@ -591,8 +591,22 @@ class ArraySink(MagentoSink):
     def plan(self, entry: Entry) -> Plan:  # pragma: no cover - written by write_batch
         return Plan(entry)
 
+    def pending(self, entries: list[Entry]) -> list[Entry]:
+        """The records of a wave still to send (a kind that reads the store first settles the
+        ones already there as already_done)."""
+        return entries
+
+    def settle_answer(self, part: list[Entry], answer: Any) -> None:
+        """The store answered a body (in async mode: its operation completed with `answer`)."""
+        _ = answer
+        for entry in part:
+            self.settle(entry, "written")
+
     def write_batch(self, entries: list[Entry]) -> None:
-        for wave in waves(entries, self.wave_key):
+        for everything in waves(entries, self.wave_key):
+            wave = self.pending(everything)
+            if not wave:
+                continue
             if self.dry_run:
                 for part in self.parts(wave):
                     self.logger.info(
@@ -631,15 +645,14 @@ class ArraySink(MagentoSink):
         """One request; the pieces of it to send again. What the store refuses is split, never
         dropped, until each refused item stands alone with Magento's message."""
         try:
-            self.magento.request(
+            answer = self.magento.request(
                 "POST", self.array_route, json=self.array_body(part), idempotent=True
             )
         except MagentoError as error:
             if not is_refusal(error):
                 raise
             return self.split_refused(part, error.message or str(error), error)
-        for entry in part:
-            self.settle(entry, "written")
+        self.settle_answer(part, answer)
         return []
 
     def split_refused(
@@ -675,11 +688,10 @@ class ArraySink(MagentoSink):
             )
             again: list[list[Entry]] = []
             for part, result in zip(parts, results, strict=True):
-                for entry in part if result.complete or result.unknown else []:
-                    if result.complete:
-                        self.settle(entry, "written")
-                    else:
-                        self.unknown(entry, result.message, route=self.bulk_route)
+                if result.complete:
+                    self.settle_answer(part, result.output)
+                for entry in part if result.unknown else []:
+                    self.unknown(entry, result.message, route=self.bulk_route)
                 if not result.complete and not result.unknown:
                     again += self.split_refused(part, result.message, result)
             parts = again

@@ -25,6 +25,7 @@ from target_magento2.concurrency import Workers
 from target_magento2.customer_sinks import CustomersSink
 from target_magento2.inventory_sinks import SourceItemsSink, StockItemsSink
 from target_magento2.order_sinks import OrderStatusSink
+from target_magento2.price_sinks import BasePricesSink, SpecialPricesSink, TierPricesSink
 from target_magento2.reader import TolerantReader
 from target_magento2.records import KINDS, resolve_kind
 from target_magento2.rejects import Ledger, RunStoppedError
@@ -46,6 +47,9 @@ SINKS: dict[str, type[MagentoSink]] = {
     "companies": CompaniesSink,
     "order_status": OrderStatusSink,
     "customers": CustomersSink,
+    "base_prices": BasePricesSink,
+    "special_prices": SpecialPricesSink,
+    "tier_prices": TierPricesSink,
 }
 
 TARGET_SETTINGS = th.PropertiesList(
@@ -54,8 +58,9 @@ TARGET_SETTINGS = th.PropertiesList(
         th.ObjectType(additional_properties=th.StringType(allowed_values=list(KINDS))),
         description=(
             "Incoming stream name -> kind it writes (source_items, stock_items, products, "
-            "invoices, shipments, company_credits, companies, order_status, customers), for "
-            'streams not named after a kind, e.g. {"erp_stock": "source_items"}.'
+            "invoices, shipments, company_credits, companies, order_status, customers, "
+            "base_prices, special_prices, tier_prices), for streams not named after a "
+            'kind, e.g. {"erp_stock": "source_items"}.'
         ),
     ),
     th.Property(
