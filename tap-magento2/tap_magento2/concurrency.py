@@ -13,7 +13,9 @@ too, which matters on tables with no index on updated_at (customers, products).
 Full-table streams: the first page gives total_count; the other pages are asked at once (by
 offset, sorted on the key as before) and written in page order.
 
-What waits to be written is bounded (BUFFERED_PAGES pages per worker); the worker of the window
+What waits to be written is bounded (BUFFERED_PAGES full pages of rows per worker, counted in
+rows: windows' pages may be short, and a bound in pages would let memory grow with the store's
+size until they are full); the worker of the window
 being written never waits, so the output always moves. Requests at once are bounded by the
 client's adaptive limit (magento2_rest.politeness), whatever the number of workers.
 """
@@ -73,6 +75,8 @@ class Window:
     # A window cut at a row ends just before it (its second may go on in the next window).
     until: tuple[str, int] | None = None
     pages: deque[list[Row]] = field(default_factory=deque)
+    # Rows in `pages`.
+    rows: int = 0
     claimed: bool = False
     done: bool = False
     error: BaseException | None = None
@@ -189,7 +193,8 @@ class WindowedWalk:
                 window = self.windows[self.head]
                 if window.pages:
                     page = window.pages.popleft()
-                    self.buffered -= 1
+                    window.rows -= len(page)
+                    self.buffered -= len(page)
                     self.condition.notify_all()
                     return page
                 if window.error is not None:
@@ -236,18 +241,19 @@ class WindowedWalk:
             return
         with self.condition:
             window.pages.append(rows)
-            self.buffered += 1
+            window.rows += len(rows)
+            self.buffered += len(rows)
             self.condition.notify_all()
 
     def wait_for_room(self, window: Window) -> bool:
         """False when the walk is stopping. The window being written waits only for its own
         pages to be written (the output drains it, so it cannot wait forever); the others for
         room among all the pages waiting."""
-        limit = BUFFERED_PAGES * self.workers
+        limit = BUFFERED_PAGES * self.workers * self.stream.request_page_size
         with self.condition:
             while not self.stopping:
                 is_head = self.head < len(self.windows) and self.windows[self.head] is window
-                waiting = len(window.pages) if is_head else self.buffered
+                waiting = window.rows if is_head else self.buffered
                 if waiting < limit:
                     return True
                 self.condition.wait()
