@@ -278,7 +278,7 @@ def test_kill_and_rerun_creates_no_second_invoice(shop, make_config, tmp_path, m
     # What the killed run invoiced is found, not invoiced again; in async mode an operation it
     # queued may run after the kill, and is found too.
     assert found == len(invoiced) if mode == "V1" else found >= len(invoiced)
-    assert found >= 3  # noqa: PLR2004 - the three POSTs before the kill
+    assert found >= 3  # the three POSTs answered before the kill
 
 
 def test_a_visible_comment_keeps_the_reference(shop, make_config, run_target):
@@ -348,8 +348,6 @@ def test_sigterm_during_a_batch_emits_no_state_and_rerun_completes(
     assert stdout.strip() == ""  # no STATE covers the interrupted batch
     assert "while writing a batch" in stderr
     shop.control.update_settings(latency_ms=0)
-    time.sleep(0.3)  # the store ends the requests the kill left in flight
-    invoiced = [o for o in orders if documents(shop, "/invoices", o["entity_id"])]
     with input_path.open() as stdin:
         rerun = subprocess.run(
             command, stdin=stdin, capture_output=True, text=True, timeout=120, check=False

@@ -5,10 +5,10 @@ The SDK's test streams (`test_array_data`, `TestCamelcase`...) are not Magento k
 runs with `unknown_streams: ignore` on purpose: each stream gets a sink that checks its records
 against the stream's own schema, counts them and writes nothing. Those tests prove only that the
 target's Singer plumbing does not break (they read no store; test_ignored_streams_write_nothing
-below checks that they indeed reach none): SCHEMA/RECORD/STATE handling, schema changes, key properties, record-before-schema,
-records missing properties, STATE relayed after draining. `fail_on_reject: false` because
-`record_missing_required_property` sends a record its own schema refuses: the target must not
-crash on it (it goes to the rejects file), which is what that test checks.
+below checks that they indeed reach none): SCHEMA/RECORD/STATE handling, schema changes, key
+properties, record-before-schema, records missing properties, STATE relayed after draining.
+`fail_on_reject: false` because `record_missing_required_property` sends a record its own schema
+refuses: the target must not crash on it (it goes to the rejects file), which that test checks.
 
 Two Magento files are added as a custom suite (tests/target/data_files/sdk_*.singer; one of them
 through `stream_routes`), so the same harness also drives real writes and checks the store.
