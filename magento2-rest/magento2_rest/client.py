@@ -351,8 +351,9 @@ class MagentoClient:
             label = route_label("V1", route)
             shown = excerpt(json.dumps(raw, ensure_ascii=False))
             raise MagentoResponseError(
-                f"GET {label} answered without items and total_count ({shown}): is it a search "
-                "route?",
+                f"GET {label} answered without items and total_count ({shown}): url does not "
+                "lead to Magento's REST API (a Magento search answers both), or this is no "
+                "search route",
                 method="GET",
                 route=label,
                 status=200,
