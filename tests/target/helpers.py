@@ -13,12 +13,15 @@ from magento2_rest.settings import DEFAULT_MAX_CONCURRENCY
 from target_magento2.records import kind_schema
 
 if TYPE_CHECKING:
+    import random
     from collections.abc import Iterable
     from pathlib import Path
 
     from target_magento2.target import TargetMagento2
 
 MODES = ["V1", "async/V1"]
+# The kinds whose writes must happen exactly once (a document, a comment, a balance change).
+WRITE_STREAMS = ("invoices", "shipments", "order_status", "company_credits")
 # The exactly-once tests run one write at a time and at the default number at once.
 CONCURRENCY = [1, DEFAULT_MAX_CONCURRENCY]
 
@@ -130,3 +133,44 @@ def comments(sb: Any, route: str) -> list[dict[str, Any]]:
 def posts_to(sb: Any, pattern: str) -> list[dict[str, Any]]:
     """Write requests whose path matches the regular expression."""
     return [r for r in writes_in_log(sb) if re.search(pattern, r["path"])]
+
+
+def mixed_writes(shop: Any, rng: random.Random) -> list[tuple[str, dict[str, Any]]]:
+    """Invoices, shipments and comments of fresh orders and balance changes of companies, each
+    once by its reference: (stream, record) in a tap's order, one stream after the other."""
+    orders = fresh_orders(shop, rng.randint(4, 7))
+    companies = [int(c["id"]) for c in shop.store.find("companies")][:3]
+    by_stream: dict[str, list[dict[str, Any]]] = {stream: [] for stream in WRITE_STREAMS}
+    for o in orders:
+        order_id = o["entity_id"]
+        for stream in rng.sample(WRITE_STREAMS[:3], rng.randint(1, 3)):
+            record = {"order_id": order_id, "reference": f"{stream[:2].upper()}-{order_id}"}
+            if stream == "order_status":
+                record["comment"] = f"Kill test note {order_id}"
+            by_stream[stream].append(record)
+    for n in range(rng.randint(2, 4)):
+        by_stream["company_credits"].append(
+            {
+                "company_id": rng.choice(companies),
+                "balance_change": {"value": 10 + n, "reference": f"KC-{n}"},
+            }
+        )
+    order = rng.sample(WRITE_STREAMS, len(WRITE_STREAMS))
+    return [(stream, record) for stream in order for record in by_stream[stream]]
+
+
+def landed(shop: Any, stream: str, record: dict[str, Any]) -> int:
+    """How many times the store holds the record's write."""
+    if stream == "company_credits":
+        reference = record["balance_change"]["reference"]
+        return len(shop.store.find("credit_history", custom_reference_number=reference))
+    if stream == "order_status":
+        (doc,) = shop.store.find("orders", entity_id=record["order_id"])
+        mark = f"[ref:{record['reference']}]"
+        return sum(mark in (h.get("comment") or "") for h in doc.get("status_histories") or [])
+    documents = shop.store.find(stream, order_id=record["order_id"])
+    return len(documents)
+
+
+def balances(shop: Any) -> dict[int, float]:
+    return {int(c["company_id"]): float(c["balance"]) for c in shop.store.find("company_credits")}

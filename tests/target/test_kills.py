@@ -26,7 +26,17 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from tests.target.helpers import CONCURRENCY, MODES, fresh_orders, posts_to, schema_message
+from tests.target.helpers import (
+    CONCURRENCY,
+    MODES,
+    WRITE_STREAMS,
+    balances,
+    fresh_orders,
+    landed,
+    mixed_writes,
+    posts_to,
+    schema_message,
+)
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -37,60 +47,19 @@ SEEDS = [
     for point in POINTS
     for seed in range(20)
 ]
-STREAMS = ("invoices", "shipments", "order_status", "company_credits")
 WRITES = r"/(invoice|ship|comments|increaseBalance)$"
 LATENCY_MS = 150
-
-
-def kill_mix(shop: Any, rng: random.Random) -> list[tuple[str, dict[str, Any]]]:
-    """(stream, record) in a tap's order: one stream after the other, in a seeded order."""
-    orders = fresh_orders(shop, rng.randint(4, 7))
-    companies = [int(c["id"]) for c in shop.store.find("companies")][:3]
-    by_stream: dict[str, list[dict[str, Any]]] = {stream: [] for stream in STREAMS}
-    for o in orders:
-        order_id = o["entity_id"]
-        for stream in rng.sample(STREAMS[:3], rng.randint(1, 3)):
-            record = {"order_id": order_id, "reference": f"{stream[:2].upper()}-{order_id}"}
-            if stream == "order_status":
-                record["comment"] = f"Kill test note {order_id}"
-            by_stream[stream].append(record)
-    for n in range(rng.randint(2, 4)):
-        by_stream["company_credits"].append(
-            {
-                "company_id": rng.choice(companies),
-                "balance_change": {"value": 10 + n, "reference": f"KC-{n}"},
-            }
-        )
-    order = rng.sample(STREAMS, len(STREAMS))
-    return [(stream, record) for stream in order for record in by_stream[stream]]
 
 
 def singer_input(mix: list[tuple[str, dict[str, Any]]], after: int) -> str:
     """Every stream's SCHEMA, then the records after the `after`-th, each followed by a STATE
     holding its position (a tap's bookmark)."""
-    lines = [schema_message(stream) for stream in STREAMS]
+    lines = [schema_message(stream) for stream in WRITE_STREAMS]
     for position, (stream, record) in enumerate(mix, start=1):
         if position > after:
             lines.append({"type": "RECORD", "stream": stream, "record": record})
             lines.append({"type": "STATE", "value": {"position": position}})
     return "".join(json.dumps(line) + "\n" for line in lines)
-
-
-def landed(shop: Any, stream: str, record: dict[str, Any]) -> int:
-    """How many times the store holds the record's write."""
-    if stream == "company_credits":
-        reference = record["balance_change"]["reference"]
-        return len(shop.store.find("credit_history", custom_reference_number=reference))
-    if stream == "order_status":
-        (doc,) = shop.store.find("orders", entity_id=record["order_id"])
-        mark = f"[ref:{record['reference']}]"
-        return sum(mark in (h.get("comment") or "") for h in doc.get("status_histories") or [])
-    documents = shop.store.find(stream, order_id=record["order_id"])
-    return len(documents)
-
-
-def balances(shop: Any) -> dict[int, float]:
-    return {int(c["company_id"]): float(c["balance"]) for c in shop.store.find("company_credits")}
 
 
 def writes_answered(shop: Any) -> int:
@@ -147,7 +116,7 @@ def test_killed_and_resumed_from_its_last_state_writes_each_once(
     rng = random.Random(seed)
     mode = MODES[(seed + POINTS.index(point)) % 2]
     concurrency = CONCURRENCY[(seed // 2 + POINTS.index(point)) % 2]
-    mix = kill_mix(shop, rng)
+    mix = mixed_writes(shop, rng)
     before = balances(shop)
     config = make_config(
         shop, api_type=mode, max_concurrency=concurrency, batch_size_rows=rng.choice([1, 2, 4])
