@@ -253,9 +253,10 @@ def _route_missing_hint(response: requests.Response) -> str:
     """Why a route every Magento has is missing: the URL, or a store code that names no store
     view, which Webapi's PathProcessor then reads as the first segment of the route."""
     code = _STORE_CODE.search(urlsplit(response.url or "").path)
-    named = f"store_code {code.group(1)!r}" if code else "store_code"
+    named = f" {code.group(1)!r}" if code else ""
     return (
-        f"url does not lead to Magento's REST API, or {named} is no store view of this store "
+        f"url does not lead to Magento's REST API, or store_code{named} is no store view of this "
+        "store "
         "(Stores > All Stores shows the codes), or the store lacks the module of this route"
     )
 
