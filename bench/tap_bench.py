@@ -13,7 +13,7 @@ the sandbox commits at once):
 - the tap's CPU time per record at 0 ms (user + system of the tap process, as the slope between
   a small and a large run, so start-up, imports and per-run costs cancel) against the floor of
   `json.loads` + `json.dumps` of the same records in this process, for orders (large records)
-  and for customers and MSI source items (small ones);
+  and for customers and MSI source items (small ones: the least CPU of three runs of each);
 - the tap process's peak resident memory reading the small and the large store at the default
   concurrency, and their ratio.
 
@@ -199,14 +199,22 @@ def order_runs(small: int, large: int) -> tuple[dict[int, TapRun], dict[int, flo
     return memory, rates, baseline_wall
 
 
+# Runs of each small-record sync; the one that cost the least CPU counts. A small record costs
+# a few microseconds, so on a shared machine one run's noise is as large as the difference.
+SMALL_RECORD_RUNS = 3
+
+
 def small_record_figures(sizes: tuple[tuple[int, int], ...]) -> list[CpuFigure]:
-    """CPU per record of customers and MSI source items (about three per product)."""
+    """CPU per record of customers and MSI source items (one to two per product)."""
     runs: dict[str, list[TapRun]] = {"customers": [], "source_items": []}
     for customers, products in sizes:
         served = ServedSandbox(50, customers=customers, products=products)
         with served as sandbox, tempfile.TemporaryDirectory() as tmp:
             for stream, done in runs.items():
-                done.append(run_tap(sandbox, Path(tmp), stream=stream))
+                tries = [
+                    run_tap(sandbox, Path(tmp), stream=stream) for _ in range(SMALL_RECORD_RUNS)
+                ]
+                done.append(min(tries, key=lambda run: run.cpu))
     return [CpuFigure(stream, (done[0], done[1])) for stream, done in runs.items()]
 
 
@@ -215,7 +223,7 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="2,000 and 10,000 orders")
     args = parser.parse_args()
     small, large = (2_000, 10_000) if args.quick else (10_000, 100_000)
-    sizes = ((2_000, 700), (8_000, 2_800)) if args.quick else ((5_000, 1_500), (25_000, 7_500))
+    sizes = ((2_000, 1_000), (8_000, 4_000)) if args.quick else ((5_000, 4_000), (25_000, 20_000))
     memory, rates, baseline_wall = order_runs(small, large)
     figures = [CpuFigure("orders", (memory[small], memory[large])), *small_record_figures(sizes)]
 

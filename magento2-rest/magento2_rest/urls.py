@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from typing import Any, Literal, get_args
 from urllib.parse import quote
@@ -23,7 +24,9 @@ Params = SearchCriteria | Mapping[str, Any] | Iterable[tuple[str, Any]] | None
 _UNRESERVED = "-._~"
 
 
+@functools.lru_cache(maxsize=4096)
 def encode_component(value: str) -> str:
+    # Cached: a search's parameter names, and most of its values, repeat from page to page.
     return quote(value, safe=_UNRESERVED, encoding="utf-8", errors="strict")
 
 

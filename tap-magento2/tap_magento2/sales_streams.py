@@ -26,6 +26,7 @@ class OrdersStream(DeletionCheckedStream):
     name = "orders"
     route = "/orders"
     primary_keys = ("entity_id",)
+    children_are_companions = True
 
     def order_items(self) -> OrderItemsStream | None:
         for child in self.child_streams:
