@@ -41,7 +41,8 @@ def literals() -> list[str]:
                 if isinstance(node, ast.JoinedStr):
                     found.append(
                         "".join(
-                            v.value if isinstance(v, ast.Constant) else "\0" for v in node.values
+                            str(v.value) if isinstance(v, ast.Constant) else "\0"
+                            for v in node.values
                         )
                     )
                 elif isinstance(node, ast.Constant) and isinstance(node.value, str):
