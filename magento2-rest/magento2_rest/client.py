@@ -388,8 +388,9 @@ class MagentoClient:
             label = route_label("V1", route)
             shown = excerpt(json.dumps(raw, ensure_ascii=False))
             raise MagentoResponseError(
-                f"GET {label} answered without items and total_count ({shown}): is it a search "
-                "route?",
+                f"GET {label} answered without items and total_count ({shown}): url does not "
+                "lead to Magento's REST API (a Magento search answers both), or this is no "
+                "search route",
                 method="GET",
                 route=label,
                 status=200,
@@ -699,14 +700,7 @@ def _refusal(
     if status not in RETRY_STATUSES and status != HTTP_SERVER_ERROR:
         return error
     if not idempotent:
-        return MagentoUnknownOutcome(
-            f"{error}; {READ_BACK}",
-            method=method,
-            route=label,
-            status=status,
-            message=error.message,
-            parameters=error.parameters,
-        )
+        return _unknown_outcome(error)
     unavailable = _unavailable(error)
     if status == HTTP_GATEWAY_TIMEOUT:
         unavailable = _with_text(unavailable, str(unavailable), kind=MagentoTimeout)
@@ -733,17 +727,32 @@ def _parse_success(
         if idempotent:
             # A challenge page comes and goes; a block stays: retried as a 500 is, twice.
             raise _RetryableError(error, server_error=True)
-        raise error
+        # A page in the answer's place, before or after the store ran the write: unknown.
+        raise _unknown_outcome(error)
     try:
         return msgspec.json.decode(response.content)
     except msgspec.DecodeError:
-        raise MagentoResponseError(
+        error = MagentoResponseError(
             f"{method} {label} answered {response.status_code} with a body that is not JSON "
             f"({excerpt(response.text)})",
             method=method,
             route=label,
             status=response.status_code,
-        ) from None
+        )
+        # An answer cut short: the store may well have run the write.
+        raise (error if idempotent else _unknown_outcome(error)) from None
+
+
+def _unknown_outcome(error: MagentoError) -> MagentoUnknownOutcome:
+    """A write whose answer says nothing sure of it: the caller reads back what the store did."""
+    return MagentoUnknownOutcome(
+        f"{error}; {READ_BACK}",
+        method=error.method,
+        route=error.route,
+        status=error.status,
+        message=error.message,
+        parameters=error.parameters,
+    )
 
 
 def _raise_redirect(response: requests.Response, method: str, label: str) -> NoReturn:

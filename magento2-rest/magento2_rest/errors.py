@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 if TYPE_CHECKING:
     import requests
@@ -217,6 +218,7 @@ def magento_message(body: Any) -> tuple[str, Any] | None:
     return None
 
 
+_STORE_CODE = re.compile(r"/rest/([^/]+)/(?:async/(?:bulk/)?)?V1/")
 _INPUT_LIMIT = re.compile(r"^Maximum (SearchCriteria pageSize|items of type .*) is (\d+)")
 
 
@@ -254,7 +256,22 @@ def error_from_response(
             **fields,
         )
     kind = {404: MagentoNotFound, 401: MagentoAuthError}.get(status, MagentoError)
-    return kind(text, **fields)
+    error = kind(text, **fields)
+    if isinstance(error, MagentoNotFound) and error.route_missing:
+        error.args = (f"{text} - {_route_missing_hint(response)}",)
+    return error
+
+
+def _route_missing_hint(response: requests.Response) -> str:
+    """Why a route every Magento has is missing: the URL, or a store code that names no store
+    view, which Webapi's PathProcessor then reads as the first segment of the route."""
+    code = _STORE_CODE.search(urlsplit(response.url or "").path)
+    named = f" {code.group(1)!r}" if code else ""
+    return (
+        f"url does not lead to Magento's REST API, or store_code{named} is no store view of this "
+        "store "
+        "(Stores > All Stores shows the codes), or the store lacks the module of this route"
+    )
 
 
 def _magento_body(response: requests.Response, head: str) -> tuple[str, Any] | str:

@@ -455,14 +455,7 @@ class TapMagento2(Tap):
                 products.type_custom_attributes()
             except MagentoError as error:
                 if never_works(error):
-                    message = str(error)
-                    if isinstance(error, MagentoNotFound) and error.route_missing:
-                        code = self.magento_settings.store_code
-                        message += (
-                            f" - url does not lead to Magento's REST API, or store_code {code!r} "
-                            "is no store view of this store (Stores > All Stores shows the codes)"
-                        )
-                    self.logger.error("%s", message)  # noqa: TRY400 - the message says it all
+                    self.logger.error("%s", error)  # noqa: TRY400 - the message says it all
                     raise SystemExit(1) from None
                 self.logger.warning("products: custom_attributes_by_code stays untyped (%s)", error)
         return super().run_discovery()

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import sys
 from pathlib import Path
@@ -181,7 +182,8 @@ class TargetMagento2(Target):
     config_jsonschema: ClassVar[dict[str, Any]] = {
         "type": "object",
         "properties": {**config_jsonschema, **TARGET_SETTINGS["properties"]},
-        "required": ["url"],
+        # `url` is required, but a missing one is reported by MagentoSettings in the tap's words
+        # ("url: missing; give the store's base URL ..."), not as "'url' is a required property".
     }
 
     def __init__(self, **kwargs: Any) -> None:
@@ -210,6 +212,13 @@ class TargetMagento2(Target):
         # Once a write's outcome is unknown, no later STATE may claim it was done.
         self.state_frozen = False
         self._warned_frozen = False
+        # STATE as soon as the records before it are confirmed (_emit_confirmed_state): records
+        # read so far, the first record still waiting in each sink, and each STATE not yet
+        # written with the number of records read before it.
+        self.records_read = 0
+        self.first_waiting: dict[int, int] = {}
+        self.states_waiting: list[tuple[int, dict[str, Any]]] = []
+        self.state_written: dict[str, Any] | None = None
         self.batches_in_flight = 0
         # The CLI builds the instance inside Target.invoke; it finds it here for the exit status.
         type(self).running = self
@@ -252,7 +261,33 @@ class TargetMagento2(Target):
                     "starts from the last state that was confirmed"
                 )
             return
+        if state == self.state_written:
+            return
+        self.state_written = copy.deepcopy(state)
         super()._write_state_message(state)
+
+    def _process_state_message(self, message_dict: dict[str, Any]) -> None:
+        super()._process_state_message(message_dict)
+        if self._latest_state:
+            self.states_waiting.append((self.records_read, copy.deepcopy(self._latest_state)))
+        self._emit_confirmed_state()
+
+    def _emit_confirmed_state(self) -> None:
+        """The SDK writes STATE only when it drains every sink at once (the end of the input, or
+        records five minutes old), so a run killed before then leaves no point to resume from.
+        A STATE is confirmed once no sink still holds a record read before it: write the newest
+        such STATE then, after the batch that confirmed it."""
+        # A sink whose stream's schema changed waits in _sinks_to_clear, its records with it.
+        for sink in (*self._sinks_to_clear, *self._sinks_active.values()):
+            if not sink.current_size:
+                self.first_waiting.pop(id(sink), None)
+            else:
+                self.first_waiting.setdefault(id(sink), self.records_read)
+        oldest_waiting = min(self.first_waiting.values(), default=self.records_read + 1)
+        confirmed = [state for read, state in self.states_waiting if read < oldest_waiting]
+        if confirmed:
+            del self.states_waiting[: len(confirmed)]
+            self._write_state_message(confirmed[-1])
 
     # ------------------------------------------------------------------------------- the end
 
@@ -313,7 +348,9 @@ class TargetMagento2(Target):
                 "SCHEMA message first (Singer spec)",
             )
             return
+        self.records_read += 1
         super()._process_record_message(message_dict)
+        self._emit_confirmed_state()
 
     def process_endofpipe(self) -> None:
         super().process_endofpipe()

@@ -17,12 +17,15 @@ from magento2_rest.settings import DEFAULT_MAX_CONCURRENCY
 from target_magento2.records import kind_schema
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    import random
+    from collections.abc import Callable, Iterable
     from pathlib import Path
 
     from target_magento2.target import TargetMagento2
 
 MODES = ["V1", "async/V1"]
+# The kinds whose writes must happen exactly once (a document, a comment, a balance change).
+WRITE_STREAMS = ("invoices", "shipments", "order_status", "company_credits")
 # The exactly-once tests run one write at a time and at the default number at once.
 CONCURRENCY = [1, DEFAULT_MAX_CONCURRENCY]
 
@@ -137,10 +140,17 @@ def posts_to(sb: Any, pattern: str) -> list[dict[str, Any]]:
 
 
 def kill_then_rerun(
-    sb: Any, config: dict[str, Any], tmp_path: Path, messages: list[dict[str, Any]], pattern: str
+    sb: Any,
+    config: dict[str, Any],
+    tmp_path: Path,
+    messages: list[dict[str, Any]],
+    pattern: str,
+    *,
+    between: Callable[[], Any] | None = None,
 ) -> tuple[int, subprocess.CompletedProcess[str]]:
     """Run the target as Meltano does, SIGKILL it once 3 writes matching `pattern` reached the
-    store, run it again on the same input at full speed: (writes before the kill, the rerun)."""
+    store, run it again on the same input at full speed: (writes before the kill, the rerun).
+    `between` runs after the kill, once the store has ended the requests left in flight."""
     config_path = tmp_path / "config.json"
     config_path.write_text(json.dumps(config), "utf-8")
     input_path = tmp_path / "input.singer"
@@ -159,8 +169,52 @@ def kill_then_rerun(
     # At once: in async mode operations accepted before the kill may still be open on the store;
     # the rerun finds them (GET /V1/bulk) and waits instead of queuing them again.
     sb.control.update_settings(latency_ms=0)
+    if between is not None:
+        time.sleep(0.3)  # the store ends the requests the kill left in flight
+        between()
     with input_path.open() as stdin:
         rerun = subprocess.run(
             command, stdin=stdin, capture_output=True, text=True, timeout=120, check=False
         )
     return before, rerun
+
+
+def mixed_writes(shop: Any, rng: random.Random) -> list[tuple[str, dict[str, Any]]]:
+    """Invoices, shipments and comments of fresh orders and balance changes of companies, each
+    once by its reference: (stream, record) in a tap's order, one stream after the other."""
+    orders = fresh_orders(shop, rng.randint(4, 7))
+    companies = [int(c["id"]) for c in shop.store.find("companies")][:3]
+    by_stream: dict[str, list[dict[str, Any]]] = {stream: [] for stream in WRITE_STREAMS}
+    for o in orders:
+        order_id = o["entity_id"]
+        for stream in rng.sample(WRITE_STREAMS[:3], rng.randint(1, 3)):
+            record = {"order_id": order_id, "reference": f"{stream[:2].upper()}-{order_id}"}
+            if stream == "order_status":
+                record["comment"] = f"Kill test note {order_id}"
+            by_stream[stream].append(record)
+    for n in range(rng.randint(2, 4)):
+        by_stream["company_credits"].append(
+            {
+                "company_id": rng.choice(companies),
+                "balance_change": {"value": 10 + n, "reference": f"KC-{n}"},
+            }
+        )
+    order = rng.sample(WRITE_STREAMS, len(WRITE_STREAMS))
+    return [(stream, record) for stream in order for record in by_stream[stream]]
+
+
+def landed(shop: Any, stream: str, record: dict[str, Any]) -> int:
+    """How many times the store holds the record's write."""
+    if stream == "company_credits":
+        reference = record["balance_change"]["reference"]
+        return len(shop.store.find("credit_history", custom_reference_number=reference))
+    if stream == "order_status":
+        (doc,) = shop.store.find("orders", entity_id=record["order_id"])
+        mark = f"[ref:{record['reference']}]"
+        return sum(mark in (h.get("comment") or "") for h in doc.get("status_histories") or [])
+    documents = shop.store.find(stream, order_id=record["order_id"])
+    return len(documents)
+
+
+def balances(shop: Any) -> dict[int, float]:
+    return {int(c["company_id"]): float(c["balance"]) for c in shop.store.find("company_credits")}

@@ -2,12 +2,13 @@
 """The SDK's standard target tests, against a sandbox store.
 
 The SDK's test streams (`test_array_data`, `TestCamelcase`...) are not Magento kinds, so the suite
-runs with `unknown_streams: ignore`: each stream gets a sink that checks its records against the
-stream's own schema, counts them and writes nothing. What the suite then checks is the target's
-Singer plumbing: SCHEMA/RECORD/STATE handling, schema changes, key properties, record-before-schema,
-records missing properties, STATE relayed after draining. `fail_on_reject: false` because
-`record_missing_required_property` sends a record its own schema refuses: the target must not
-crash on it (it goes to the rejects file), which is what that test checks.
+runs with `unknown_streams: ignore` on purpose: each stream gets a sink that checks its records
+against the stream's own schema, counts them and writes nothing. Those tests prove only that the
+target's Singer plumbing does not break (they read no store; test_ignored_streams_write_nothing
+below checks that they indeed reach none): SCHEMA/RECORD/STATE handling, schema changes, key
+properties, record-before-schema, records missing properties, STATE relayed after draining.
+`fail_on_reject: false` because `record_missing_required_property` sends a record its own schema
+refuses: the target must not crash on it (it goes to the rejects file), which that test checks.
 
 Two Magento files are added as a custom suite (tests/target/data_files/sdk_*.singer; one of them
 through `stream_routes`), so the same harness also drives real writes and checks the store.
@@ -18,10 +19,10 @@ record into the rejects file with the reason and goes on (issue: bad input is re
 unharmed), which tests/target/test_bad_input.py checks. Every other test of
 `singer_sdk.testing.suites.target_tests` runs. `TargetMultipleStateMessages` is not in that list
 (the SDK's own TODO in singer_sdk/testing/suites.py) and is not added: it expects one STATE out per
-STATE in, while an SDK target - this one by design - emits STATE only after draining its sinks,
-i.e. once the writes it covers are confirmed (and its runner compares parsed dicts with JSON
-strings).
-test_behaviour.py (test_state_*) and test_sales.py (kill, SIGTERM) check this target's promise.
+STATE in, while this target by design emits a STATE only once the writes before it are confirmed
+(and its runner compares parsed dicts with JSON strings).
+test_behaviour.py (test_state_*), test_kills.py and test_sales.py (kill, SIGTERM) check this
+target's promise.
 """
 
 from __future__ import annotations
@@ -31,12 +32,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+import singer_sdk.testing
 from magento2_sandbox import Sandbox
 from singer_sdk.testing import SuiteConfig, get_target_test_class
 from singer_sdk.testing.runners import TargetTestRunner
 from singer_sdk.testing.suites import SingerTestSuite
 from singer_sdk.testing.templates import TargetFileTestTemplate
 from target_magento2.target import TargetMagento2
+
+from tests.target.helpers import writes_in_log
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -114,6 +118,20 @@ class TestTargetMagento2(_Suite):  # type: ignore[valid-type,misc]
             },
             suite_config=SuiteConfig(),
         )
+
+
+def test_ignored_streams_write_nothing(sandbox, make_config, run_target) -> None:
+    """The SDK's own test streams under `unknown_streams: ignore`: counted as ignored, no request
+    written to the store, STATE still relayed."""
+    streams = Path(singer_sdk.testing.__file__).parent / "target_test_streams"
+    lines = (streams / "user_location_data.singer").read_text("utf-8").splitlines()
+    messages = [json.loads(line) for line in lines if line.strip()]
+    run = run_target(make_config(sandbox, unknown_streams="ignore"), messages)
+
+    records = [m for m in messages if m["type"] == "RECORD"]
+    assert sum(s["ignored"] for s in run.summary.values()) == len(records)
+    assert writes_in_log(sandbox) == []
+    assert run.states[-1] == next(m for m in reversed(messages) if m["type"] == "STATE")["value"]
 
 
 def test_data_files_are_singer() -> None:
