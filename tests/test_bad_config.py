@@ -210,7 +210,7 @@ def test_a_store_refusing_the_config_fails_in_one_line(  # noqa: PLR0917 - fixtu
     assert_fails_saying(program, run(program, tmp_path, config), says)
 
 
-@pytest.mark.parametrize("program", ["tap --discover", "tap sync"])
+@pytest.mark.parametrize("program", PROGRAMS)
 def test_a_json_api_that_is_not_magento_fails_in_one_line(tmp_path, not_magento, program):
     config = {"url": not_magento["json"], **CREDENTIALS}
     result = run(program, tmp_path, config)

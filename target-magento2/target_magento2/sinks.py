@@ -217,6 +217,7 @@ class MagentoSink(BatchSink):
             return
         self.magento_target.batches_in_flight += 1
         try:
+            self.magento_target.check_store()
             self.write_batch(entries)
         finally:
             self.magento_target.batches_in_flight -= 1

@@ -6,6 +6,8 @@ from __future__ import annotations
 import copy
 import json
 import sys
+import threading
+from http import HTTPStatus
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -13,7 +15,9 @@ from magento2_rest import (
     ConfigError,
     MagentoClient,
     MagentoError,
+    MagentoResponseError,
     MagentoSettings,
+    SearchCriteria,
     config_jsonschema,
 )
 from magento2_rest.settings import DEFAULT_MAX_CONCURRENCY
@@ -209,6 +213,8 @@ class TargetMagento2(Target):
         # V1"), and the kinds the store has answered an array body of in this run.
         self.learned_limits: dict[str, int] = {}
         self.array_probed: set[str] = set()
+        self._store_checked = False
+        self._store_check_lock = threading.Lock()
         # Once a write's outcome is unknown, no later STATE may claim it was done.
         self.state_frozen = False
         self._warned_frozen = False
@@ -290,6 +296,25 @@ class TargetMagento2(Target):
             self._write_state_message(confirmed[-1])
 
     # ------------------------------------------------------------------------------- the end
+
+    def check_store(self) -> None:
+        """Once a run, before its first write: is the url Magento's REST API? A write's answer
+        cannot tell (a JSON API that is not Magento answers a POST with 200 as well), a search
+        can: any Magento answers one with items and total_count, or refuses it in its own
+        words (an integration without the customer groups resource gets 401, which is no
+        reason to stop: the writes say what they may do). Only an answer no Magento gives
+        stops the run, in one line."""
+        with self._store_check_lock:
+            if self._store_checked:
+                return
+            self._store_checked = True
+            try:
+                self.magento.search("/customerGroups/search", SearchCriteria().page(1))
+            except MagentoResponseError as error:
+                if error.status == HTTPStatus.OK:
+                    raise
+            except MagentoError:
+                pass
 
     def report(self) -> None:
         """The summary, per stream, on the log (stderr) and as one JSON line for machines."""
