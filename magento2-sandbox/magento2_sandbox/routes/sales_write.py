@@ -165,6 +165,7 @@ def _sync_items(order: dict[str, Any]) -> None:
         if parent is not None:
             item["qty_invoiced"] = parent.get("qty_invoiced", 0)
             item["qty_shipped"] = parent.get("qty_shipped", 0)
+            item["qty_refunded"] = parent.get("qty_refunded", 0)
             if "parent_item" in item:
                 item["parent_item"] = {k: v for k, v in parent.items() if k != "parent_item"}
     for assignment in (order.get("extension_attributes") or {}).get("shipping_assignments", []):
