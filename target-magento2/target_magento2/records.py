@@ -22,6 +22,7 @@ KINDS = (
     "company_credits",
     "companies",
     "order_status",
+    "refunds",
 )
 
 

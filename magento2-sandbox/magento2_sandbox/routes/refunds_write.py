@@ -188,6 +188,20 @@ def _memo_items(
     return rows, totals
 
 
+def _memo_discount(order: dict[str, Any], totals: dict[str, float]) -> float:
+    """Creditmemo/Total/Discount.php: the items' discounts, negative on the memo. Where the order
+    keeps its discount at order level only (as the invoice then spreads it: sales_write
+    _invoice_discount), the part of what was invoiced and not refunded in the share of the
+    subtotal left that this memo refunds."""
+    if any(_num(item.get("discount_amount")) > EPSILON for item in order.get("items", [])):
+        return _money(-totals["discount"])
+    left = _num(order.get("subtotal_invoiced")) - _num(order.get("subtotal_refunded"))
+    discount_left = _num(order.get("discount_invoiced")) - _num(order.get("discount_refunded"))
+    if left <= EPSILON:
+        return 0.0
+    return _money(discount_left * min(1.0, totals["subtotal"] / left))
+
+
 # -- validation (Order/Validation/RefundOrder.php, RefundInvoice.php) -----------------------
 
 
@@ -396,7 +410,7 @@ def _refund(  # noqa: PLR0913 - the service's arguments
     shipping, shipping_tax = _shipping(order, arguments, invoice)
     positive = _money(_num(arguments.get("adjustment_positive")))
     negative = _money(_num(arguments.get("adjustment_negative")))
-    subtotal, discount = _money(totals["subtotal"]), _money(-totals["discount"])
+    subtotal, discount = _money(totals["subtotal"]), _memo_discount(order, totals)
     tax = _money(totals["tax"] + shipping_tax)
     grand = _money(subtotal + tax + shipping + discount + positive - negative)
     messages = _order_messages(order) + _memo_messages(order, lines, limits, grand)
