@@ -78,9 +78,11 @@ def _route(sandbox: Sandbox, request: Request, method: str, parts: list[str]) ->
                 # given replace the stored ones, an object merged one level down.
                 for name, value in _payload(request).items():
                     old = doc.get(name)
-                    doc[name] = {**old, **value} if isinstance(old, dict) and isinstance(
-                        value, dict
-                    ) else value
+                    doc[name] = (
+                        {**old, **value}
+                        if isinstance(old, dict) and isinstance(value, dict)
+                        else value
+                    )
                 sandbox.store.put(kind, doc, touch=False)
         return doc
     if head == "requests" and len(parts) == 1:

@@ -16,7 +16,7 @@ from typing import Any
 
 from magento2_rest import MagentoError, SearchCriteria
 
-from target_magento2.sales_sinks import ORDER_CHUNK, DocumentSink, OrderView, OrderKey, order_key
+from target_magento2.sales_sinks import ORDER_CHUNK, DocumentSink, OrderKey, OrderView, order_key
 from target_magento2.sinks import Entry, Write
 
 AMOUNTS = ("shipping_amount", "adjustment_positive", "adjustment_negative")
@@ -100,38 +100,40 @@ class RefundsSink(DocumentSink):
 
     # ------------------------------------------------------------------------------- writing
 
-    def document_write(
-        self, data: dict[str, Any], view: OrderView, items: dict[int, float]
-    ) -> Write | str:
-        order_id = int(view.order["entity_id"])
-        body = self.body(data, items)
-        arguments: dict[str, Any] = {name: data[name] for name in AMOUNTS if name in data}
-        if data.get("return_to_stock"):
-            # No items: every line refunded, as Magento refunds all that is left.
-            returned = list(items) or [
-                int(i["item_id"]) for i in view.top_items if self.left(i) > 0
-            ]
-            arguments["extension_attributes"] = {"return_to_stock_items": returned}
-        if arguments:
-            body["arguments"] = arguments
+    def requested(
+        self, data: dict[str, Any], view: OrderView, *, reference: str | None
+    ) -> dict[int, float] | str:
         invoice = data.get("invoice_id", data.get("invoice_increment_id"))
-        if invoice is None:
-            return Write(
-                "POST",
-                f"/order/{order_id}/refund",
-                body,
-                "/order/byOrderId/refund",
-                {"orderId": order_id, **body},
-                idempotent=False,
-            )
-        invoice_id = view.invoices.get(str(invoice))
-        if invoice_id is None:
+        if invoice is not None and str(invoice) not in view.invoices:
             field_name = "invoice_id" if "invoice_id" in data else "invoice_increment_id"
             return (
                 f"order {view.order.get('increment_id')} has no invoice with {field_name} "
                 f"{invoice!r}: name one of its invoices, or leave it out to refund offline"
             )
-        body["isOnline"] = bool(data.get("online", True))
+        requested = super().requested(data, view, reference=reference)
+        if requested or isinstance(requested, str) or not data.get("return_to_stock"):
+            return requested
+        # Everything left, named line by line: return_to_stock_items lists what is refunded.
+        return {int(i["item_id"]): left for i in view.top_items if (left := self.left(i)) > 0}
+
+    def body(self, data: dict[str, Any], items: dict[int, float]) -> dict[str, Any]:
+        body = super().body(data, items)
+        arguments: dict[str, Any] = {name: data[name] for name in AMOUNTS if name in data}
+        if data.get("return_to_stock"):
+            arguments["extension_attributes"] = {"return_to_stock_items": list(items)}
+        if arguments:
+            body["arguments"] = arguments
+        return body
+
+    def document_write(
+        self, data: dict[str, Any], view: OrderView, items: dict[int, float]
+    ) -> Write:
+        """The order's route, or the invoice's when the record names one (`isOnline`)."""
+        invoice = data.get("invoice_id", data.get("invoice_increment_id"))
+        if invoice is None:
+            return super().document_write(data, view, items)
+        invoice_id = view.invoices[str(invoice)]
+        body = {**self.body(data, items), "isOnline": bool(data.get("online", True))}
         return Write(
             "POST",
             f"/invoice/{invoice_id}/refund",

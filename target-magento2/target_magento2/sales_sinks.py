@@ -274,16 +274,13 @@ class DocumentSink(MagentoSink):
                 return Plan(entry)
         elif reference is None and all(self.left(i) <= QTY_EPSILON for i in view.top_items):
             return Plan(entry)
-        write = self.document_write(data, view, requested)
-        if isinstance(write, str):
-            return write
-        plan = Plan(entry, [write])
+        plan = Plan(entry, [self.document_write(data, view, requested)])
         plan.replan = lambda: self._fresh(plan)
         return plan
 
     def document_write(
         self, data: dict[str, Any], view: OrderView, items: dict[int, float]
-    ) -> Write | str:
+    ) -> Write:
         """`POST /V1/order/{orderId}/<action>` with the record's body."""
         order_id = int(view.order["entity_id"])
         body = self.body(data, items)

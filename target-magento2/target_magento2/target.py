@@ -25,8 +25,8 @@ from target_magento2.concurrency import Workers
 from target_magento2.inventory_sinks import SourceItemsSink, StockItemsSink
 from target_magento2.order_sinks import OrderStatusSink
 from target_magento2.reader import TolerantReader
-from target_magento2.refund_sinks import RefundsSink
 from target_magento2.records import KINDS, resolve_kind
+from target_magento2.refund_sinks import RefundsSink
 from target_magento2.rejects import Ledger, RunStoppedError
 from target_magento2.sales_sinks import InvoicesSink, ShipmentsSink
 from target_magento2.sinks import IgnoredStreamSink, MagentoSink
@@ -54,9 +54,8 @@ TARGET_SETTINGS = th.PropertiesList(
         th.ObjectType(additional_properties=th.StringType(allowed_values=list(KINDS))),
         description=(
             "Incoming stream name -> kind it writes (source_items, stock_items, products, "
-            "invoices, shipments, company_credits, companies, order_status, refunds), for streams not "
-            "named after a "
-            'kind, e.g. {"erp_stock": "source_items"}.'
+            "invoices, shipments, company_credits, companies, order_status, refunds), for "
+            'streams not named after a kind, e.g. {"erp_stock": "source_items"}.'
         ),
     ),
     th.Property(

@@ -5,6 +5,12 @@ from __future__ import annotations
 
 import json
 import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -13,7 +19,7 @@ from magento2_rest.settings import DEFAULT_MAX_CONCURRENCY
 from target_magento2.records import kind_schema
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Iterator
     from pathlib import Path
 
     from target_magento2.target import TargetMagento2
@@ -130,3 +136,52 @@ def comments(sb: Any, route: str) -> list[dict[str, Any]]:
 def posts_to(sb: Any, pattern: str) -> list[dict[str, Any]]:
     """Write requests whose path matches the regular expression."""
     return [r for r in writes_in_log(sb) if re.search(pattern, r["path"])]
+
+
+@contextmanager
+def consumer_runs_after(sb: Any, seconds: float = 1.0) -> Iterator[None]:
+    """The store's async consumer runs once, `seconds` into the block (while the target waits)."""
+    consumer = threading.Timer(seconds, sb.control.run_consumer)
+    consumer.start()
+    try:
+        yield
+    finally:
+        consumer.join()
+
+
+def kill_and_rerun(
+    sb: Any,
+    config: dict[str, Any],
+    tmp_path: Path,
+    messages: list[dict[str, Any]],
+    post_pattern: str,
+    *,
+    writes_before_kill: int = 3,
+) -> tuple[int, subprocess.CompletedProcess[str]]:
+    """Run the target at 150 ms per request, SIGKILL it once `writes_before_kill` writes matching
+    `post_pattern` reached the store, then run it again to the end at full speed: the writes
+    seen before the rerun, and the rerun."""
+    sb.control.update_settings(latency_ms=150)
+    config_path = tmp_path / "config.json"
+    config_path.write_text(json.dumps(config), "utf-8")
+    input_path = tmp_path / "input.singer"
+    input_path.write_text(singer_text(messages), "utf-8")
+    command = [sys.executable, "-m", "target_magento2", "--config", str(config_path)]
+    with input_path.open() as stdin:
+        process = subprocess.Popen(
+            command, stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
+        deadline = time.monotonic() + 60
+        while len(posts_to(sb, post_pattern)) < writes_before_kill and time.monotonic() < deadline:
+            time.sleep(0.05)
+        process.send_signal(signal.SIGKILL)
+        process.communicate(timeout=30)
+    before = len(posts_to(sb, post_pattern))
+    # At once: in async mode operations accepted before the kill may still be open on the store;
+    # the rerun finds them (GET /V1/bulk) and waits instead of queuing them again.
+    sb.control.update_settings(latency_ms=0)
+    with input_path.open() as stdin:
+        rerun = subprocess.run(
+            command, stdin=stdin, capture_output=True, text=True, timeout=120, check=False
+        )
+    return before, rerun

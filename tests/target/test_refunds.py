@@ -6,13 +6,7 @@ invoice, and never two refunds of one order at once."""
 
 from __future__ import annotations
 
-import json
 import re
-import signal
-import subprocess
-import sys
-import threading
-import time
 from collections import defaultdict
 
 import pytest
@@ -22,11 +16,12 @@ from tests.target.helpers import (
     CONCURRENCY,
     MODES,
     client,
+    consumer_runs_after,
     documents,
     fresh_orders,
+    kill_and_rerun,
     order,
     posts_to,
-    singer_text,
     stream_messages,
     top_items,
 )
@@ -208,31 +203,13 @@ def test_kill_and_rerun_creates_no_second_credit_memo(
 ):
     orders = invoiced(shop, 12)
     records = [{"order_id": o["entity_id"], "reference": f"K-{o['entity_id']}"} for o in orders]
-    shop.control.update_settings(latency_ms=150)
     config = make_config(
         shop, max_concurrency=concurrency, api_type=mode, batch_size_rows=concurrency
     )
-    config_path = tmp_path / "config.json"
-    config_path.write_text(json.dumps(config), "utf-8")
-    input_path = tmp_path / "input.singer"
-    input_path.write_text(singer_text(stream_messages("refunds", records)), "utf-8")
-    command = [sys.executable, "-m", "target_magento2", "--config", str(config_path)]
-
-    with input_path.open() as stdin:
-        process = subprocess.Popen(
-            command, stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE
-        )
-        deadline = time.monotonic() + 60
-        while len(posts_to(shop, r"/refund$")) < 3 and time.monotonic() < deadline:  # noqa: PLR2004
-            time.sleep(0.05)
-        process.send_signal(signal.SIGKILL)
-        process.communicate(timeout=30)
-    assert 3 <= len(posts_to(shop, r"/refund$")) < len(records)
-    shop.control.update_settings(latency_ms=0)
-    with input_path.open() as stdin:
-        rerun = subprocess.run(
-            command, stdin=stdin, capture_output=True, text=True, timeout=120, check=False
-        )
+    before, rerun = kill_and_rerun(
+        shop, config, tmp_path, stream_messages("refunds", records), r"/refund$"
+    )
+    assert 3 <= before < len(records)
 
     assert rerun.returncode == 0, rerun.stderr[-2000:]
     for o in orders:
@@ -246,19 +223,18 @@ def test_rerun_waits_for_the_refund_an_earlier_run_queued(shop, make_config, run
     reference and for quantities alike) and waits for it instead of refunding again."""
     first, second = invoiced(shop, 2)
     shop.control.update_settings(async_consumer="manual")
-    records = [{"order_id": first["entity_id"], "reference": "Q-1"}, {"order_id": second["entity_id"]}]
+    records = [
+        {"order_id": first["entity_id"], "reference": "Q-1"},
+        {"order_id": second["entity_id"]},
+    ]
     config = make_config(shop, api_type="async/V1", bulk_timeout=0.5, settle_seconds=0)
     queued = run_target(config, stream_messages("refunds", records))
-    assert queued.summary["refunds"]["unknown"] == 2  # noqa: PLR2004
+    assert queued.summary["refunds"]["unknown"] == 2
 
-    consumer = threading.Timer(1.0, shop.control.run_consumer)
-    consumer.start()
-    try:
+    with consumer_runs_after(shop):
         rerun = run_target({**config, "bulk_timeout": 30}, stream_messages("refunds", records))
-    finally:
-        consumer.join()
 
-    assert rerun.summary["refunds"]["already_done"] == 2  # noqa: PLR2004
+    assert rerun.summary["refunds"]["already_done"] == 2
     assert len(posts_to(shop, BULK_REFUND)) == 1
     for o in (first, second):
         assert len(memos(shop, o["entity_id"])) == 1
@@ -285,7 +261,7 @@ def test_two_refunds_of_one_order_never_overlap(shop, make_config, run_target):
         posts[int(found.group(1))].append(entry)
     assert sorted(posts) == sorted(int(o["entity_id"]) for o in orders)
     for order_id, own in posts.items():
-        assert len(own) == 3, f"order {order_id}: {len(own)} POSTs"  # noqa: PLR2004
+        assert len(own) == 3, f"order {order_id}: {len(own)} POSTs"
         assert requests_at_once(own) == 1, f"order {order_id}: two refund POSTs at once"
-        assert len(memos(shop, order_id)) == 3  # noqa: PLR2004
+        assert len(memos(shop, order_id)) == 3
     assert requests_at_once([entry for own in posts.values() for entry in own]) > 1

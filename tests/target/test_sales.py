@@ -18,6 +18,7 @@ from tests.target.helpers import (
     comments,
     documents,
     fresh_orders,
+    kill_and_rerun,
     order,
     posts_to,
     singer_text,
@@ -236,35 +237,15 @@ def test_lost_bulk_answer_creates_no_second_invoice(shop, make_config, run_targe
 def test_kill_and_rerun_creates_no_second_invoice(shop, make_config, tmp_path, mode, concurrency):
     orders = fresh_orders(shop, 16)
     records = [{"order_id": o["entity_id"], "reference": f"K-{o['entity_id']}"} for o in orders]
-    # Slow enough to kill the target half way; batches of one record per worker, so STATE
-    # follows each batch and each batch's writes are in flight at once.
-    shop.control.update_settings(latency_ms=150)
+    # Batches of one record per worker, so STATE follows each batch and each batch's writes are
+    # in flight at once.
     config = make_config(
         shop, max_concurrency=concurrency, api_type=mode, batch_size_rows=concurrency
     )
-    config_path = tmp_path / "config.json"
-    config_path.write_text(json.dumps(config), "utf-8")
-    input_path = tmp_path / "input.singer"
-    input_path.write_text(singer_text(stream_messages("invoices", records)), "utf-8")
-    command = [sys.executable, "-m", "target_magento2", "--config", str(config_path)]
-
-    with input_path.open() as stdin:
-        process = subprocess.Popen(
-            command, stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE
-        )
-        deadline = time.monotonic() + 60
-        while len(posts_to(shop, r"/invoice$")) < 3 and time.monotonic() < deadline:
-            time.sleep(0.05)
-        process.send_signal(signal.SIGKILL)
-        process.communicate(timeout=30)
-    assert 3 <= len(posts_to(shop, r"/invoice$")) < len(records)
-    # At once: in async mode operations accepted before the kill may still be open on the store;
-    # the rerun finds them (GET /V1/bulk) and waits instead of queuing them again.
-    shop.control.update_settings(latency_ms=0)
-    with input_path.open() as stdin:
-        rerun = subprocess.run(
-            command, stdin=stdin, capture_output=True, text=True, timeout=120, check=False
-        )
+    before, rerun = kill_and_rerun(
+        shop, config, tmp_path, stream_messages("invoices", records), r"/invoice$"
+    )
+    assert 3 <= before < len(records)
 
     assert rerun.returncode == 0, rerun.stderr[-2000:]
     for o in orders:

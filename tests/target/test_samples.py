@@ -10,7 +10,14 @@ from pathlib import Path
 from tests.target.helpers import stream_messages
 
 SAMPLES = Path(__file__).resolve().parents[2] / "target-magento2" / "samples" / "erp"
-EXACTLY_ONCE = {"invoices", "shipments", "company_credits", "companies", "order_status"}
+EXACTLY_ONCE = {
+    "invoices",
+    "shipments",
+    "company_credits",
+    "companies",
+    "order_status",
+    "refunds",
+}
 
 
 def test_erp_sample_is_written_then_already_done(sandbox_factory, make_config, run_target):

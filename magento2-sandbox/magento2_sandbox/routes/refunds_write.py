@@ -30,6 +30,7 @@ from magento2_sandbox.routes.sales_write import (
     _requested,
     _resolve_state,
     _save_order,
+    document_line,
 )
 from magento2_sandbox.routing import Ctx, route
 
@@ -50,6 +51,9 @@ SHIPPING_TOO_HIGH = "Maximum shipping amount allowed to refund is: %1"
 GATEWAY_METHODS = {"braintree", "braintree_paypal", "paypal_express", "payflowpro"}
 SERVICE_ORDER = "Magento\\Sales\\Model\\RefundOrder\\Interceptor::execute"
 SERVICE_INVOICE = "Magento\\Sales\\Model\\RefundInvoice\\Interceptor::execute"
+NOT_IN_ORDER = (
+    "The return to stock argument contains product item that is not part of the original order."
+)
 ITEMS = {"items": "\\Magento\\Sales\\Api\\Data\\CreditmemoItemCreationInterface"}
 
 
@@ -160,28 +164,8 @@ def _memo_items(
         base_tax = _part(item, "base_tax_invoiced", "base_tax_refunded", qty)
         discount = _part(item, "discount_invoiced", "discount_refunded", qty)
         base_discount = _part(item, "base_discount_invoiced", "base_discount_refunded", qty)
-        rows.append(
-            {
-                "base_cost": 0,
-                "base_discount_amount": base_discount,
-                "base_price": item.get("base_price"),
-                "base_price_incl_tax": item.get("base_price_incl_tax"),
-                "base_row_total": base_row,
-                "base_row_total_incl_tax": _money(base_row + base_tax),
-                "base_tax_amount": base_tax,
-                "discount_amount": discount,
-                "name": item.get("name"),
-                "order_item_id": item.get("item_id"),
-                "price": item.get("price"),
-                "price_incl_tax": item.get("price_incl_tax"),
-                "product_id": item.get("product_id"),
-                "qty": qty,
-                "row_total": row,
-                "row_total_incl_tax": _money(row + tax),
-                "sku": item.get("sku"),
-                "tax_amount": tax,
-            }
-        )
+        amounts = (tax, base_tax, discount, base_discount)
+        rows.append(document_line(item, qty, row, base_row, amounts))
         totals["subtotal"] += row
         totals["tax"] += tax
         totals["discount"] += discount
@@ -290,12 +274,11 @@ def _return_messages(
     by_id = {as_int(i.get("item_id")): i for i in order.get("items", [])}
     for item_id in returned:
         if item_id not in by_id:
-            return [
-                "The return to stock argument contains product item that is not part of the "
-                "original order."
-            ]
+            return [NOT_IN_ORDER]
         if item_id not in in_memo:
-            return [f'The "{by_id[item_id].get("sku")}" product is not part of the current creditmemo.']
+            return [
+                f'The "{by_id[item_id].get("sku")}" product is not part of the current creditmemo.'
+            ]
     return []
 
 
@@ -391,7 +374,76 @@ def _return_to_stock(
         deduct_shipped(store, source, items)
 
 
-def _refund(  # noqa: PLR0913 - the service's arguments
+def _returned(body: dict[str, Any]) -> list[int]:
+    """arguments.extension_attributes.return_to_stock_items: the order item ids to put back."""
+    arguments = body.get("arguments")
+    extension = arguments.get("extension_attributes") if isinstance(arguments, dict) else None
+    items = extension.get("return_to_stock_items") if isinstance(extension, dict) else None
+    return [as_int(i) for i in items or []]
+
+
+def _collect(
+    store: Store, order: dict[str, Any], body: dict[str, Any], invoice: dict[str, Any] | None
+) -> tuple[list[dict[str, Any]], dict[str, float], list[str]]:
+    """CreditmemoDocumentFactory, then the validators: the memo's items, its totals and what the
+    validators say of it (nothing: it may be saved)."""
+    wanted = _requested(body)
+    given = body.get("arguments")
+    arguments: dict[str, Any] = given if isinstance(given, dict) else {}
+    limits = _invoice_limits(store, invoice) if invoice is not None else None
+    lines = _lines(order, wanted, limits)
+    items, sums = _memo_items(lines)
+    shipping, shipping_tax = _shipping(order, arguments, invoice)
+    positive = _money(_num(arguments.get("adjustment_positive")))
+    negative = _money(_num(arguments.get("adjustment_negative")))
+    subtotal, discount = _money(sums["subtotal"]), _memo_discount(order, sums)
+    tax = _money(sums["tax"] + shipping_tax)
+    grand = _money(subtotal + tax + shipping + discount + positive - negative)
+    totals: dict[str, float] = {
+        "adjustment": _money(positive - negative),
+        "adjustment_negative": negative,
+        "adjustment_positive": positive,
+        "discount_amount": discount,
+        "grand_total": grand,
+        "shipping_amount": shipping,
+        "shipping_incl_tax": _money(shipping + shipping_tax),
+        "shipping_tax_amount": shipping_tax,
+        "subtotal": subtotal,
+        "subtotal_incl_tax": _money(subtotal + sums["tax"]),
+        "tax_amount": tax,
+    }
+    # The sandbox's stores have one currency: base amounts equal the order's.
+    totals.update({f"base_{name}": value for name, value in list(totals.items())})
+    messages = _order_messages(order) + _memo_messages(order, lines, limits, grand)
+    if invoice is not None:
+        messages += _invoice_messages(order, invoice)
+    messages += _item_messages(order, wanted) + _return_messages(order, _returned(body), items)
+    return items, totals, messages
+
+
+def _history(store: Store, order: dict[str, Any], memo: dict[str, Any], *, notify: bool) -> None:
+    """Payment::refund: "We refunded %1 offline." (online: with the gateway's transaction id),
+    with the status the order ends in."""
+    online = "transaction_id" in memo
+    text = f"We refunded {_price(memo['base_grand_total'])} {'online' if online else 'offline'}."
+    if online:
+        text += f' Transaction ID: "{memo["transaction_id"]}"'
+    order.setdefault("status_histories", []).insert(
+        0,
+        {
+            "comment": text,
+            "created_at": memo["created_at"],
+            "entity_id": store.next_nested_id("orders", "status_histories"),
+            "entity_name": "order",
+            "is_customer_notified": 1 if notify else 0,
+            "is_visible_on_front": 0,
+            "parent_id": order["entity_id"],
+            "status": order["status"],
+        },
+    )
+
+
+def _refund(
     ctx: Ctx,
     order: dict[str, Any],
     body: dict[str, Any],
@@ -400,23 +452,7 @@ def _refund(  # noqa: PLR0913 - the service's arguments
     online: bool = False,
 ) -> int:
     store = ctx.store
-    wanted = _requested(body)
-    arguments = body.get("arguments") if isinstance(body.get("arguments"), dict) else {}
-    extension = arguments.get("extension_attributes") or {}
-    returned = [as_int(i) for i in extension.get("return_to_stock_items") or []]
-    limits = _invoice_limits(store, invoice) if invoice is not None else None
-    lines = _lines(order, wanted, limits)
-    items, totals = _memo_items(lines)
-    shipping, shipping_tax = _shipping(order, arguments, invoice)
-    positive = _money(_num(arguments.get("adjustment_positive")))
-    negative = _money(_num(arguments.get("adjustment_negative")))
-    subtotal, discount = _money(totals["subtotal"]), _memo_discount(order, totals)
-    tax = _money(totals["tax"] + shipping_tax)
-    grand = _money(subtotal + tax + shipping + discount + positive - negative)
-    messages = _order_messages(order) + _memo_messages(order, lines, limits, grand)
-    if invoice is not None:
-        messages += _invoice_messages(order, invoice)
-    messages += _item_messages(order, wanted) + _return_messages(order, returned, items)
+    items, totals, messages = _collect(store, order, body, invoice)
     if messages:
         # ValidatorResultMerger::merge keeps each message once.
         raise WebapiError(400, CREDITMEMO_ERRORS + "\n".join(dict.fromkeys(messages)))
@@ -430,33 +466,7 @@ def _refund(  # noqa: PLR0913 - the service's arguments
     for row in items:
         row["entity_id"] = store.next_nested_id("creditmemos", "items")
         row["parent_id"] = memo_id
-    memo = _document(order, memo_id, items, now)
-    memo.update(
-        {
-            "adjustment": _money(positive - negative),
-            "adjustment_negative": negative,
-            "adjustment_positive": positive,
-            "base_adjustment": _money(positive - negative),
-            "base_adjustment_negative": negative,
-            "base_adjustment_positive": positive,
-            "base_discount_amount": discount,
-            "base_grand_total": grand,
-            "base_shipping_amount": shipping,
-            "base_shipping_incl_tax": _money(shipping + shipping_tax),
-            "base_shipping_tax_amount": shipping_tax,
-            "base_subtotal": subtotal,
-            "base_subtotal_incl_tax": _money(subtotal + totals["tax"]),
-            "base_tax_amount": tax,
-            "discount_amount": discount,
-            "grand_total": grand,
-            "shipping_amount": shipping,
-            "shipping_incl_tax": _money(shipping + shipping_tax),
-            "shipping_tax_amount": shipping_tax,
-            "subtotal": subtotal,
-            "subtotal_incl_tax": _money(subtotal + totals["tax"]),
-            "tax_amount": tax,
-        }
-    )
+    memo = {**_document(order, memo_id, items, now), **totals}
     if invoice is not None:
         memo["invoice_id"] = invoice["entity_id"]
         if online:
@@ -472,33 +482,18 @@ def _refund(  # noqa: PLR0913 - the service's arguments
     if invoice is not None:
         # RefundInvoice::execute (offline), Payment::refund (online, the capture is used).
         invoice["is_used_for_refund"] = 1
-        _add(invoice, "base_total_refunded", grand)
+        _add(invoice, "base_total_refunded", memo["base_grand_total"])
         store.put("invoices", invoice)
     # Payment::refund moves the order to processing with its comment; RefundOrder then sets
     # the state the resolver gives (complete, or closed once all that was paid is refunded).
     order["state"] = "processing"
     order["state"] = _resolve_state(order)
     order["status"] = DEFAULT_STATUS.get(order["state"], order.get("status"))
-    text = f"We refunded {_price(grand)} {'online' if online else 'offline'}."
-    if online:
-        text += f' Transaction ID: "{memo["transaction_id"]}"'
-    order.setdefault("status_histories", []).insert(
-        0,
-        {
-            "comment": text,
-            "created_at": now,
-            "entity_id": store.next_nested_id("orders", "status_histories"),
-            "entity_name": "order",
-            "is_customer_notified": 1 if body.get("notify") else 0,
-            "is_visible_on_front": 0,
-            "parent_id": order["entity_id"],
-            "status": order["status"],
-        },
-    )
+    _history(store, order, memo, notify=bool(body.get("notify")))
     store.put("creditmemos", {k: v for k, v in memo.items() if v is not None})
     _save_order(store, order, now)
     # SalesInventory ReturnToStockOrder / ReturnToStockInvoice: after the refund is saved.
-    _return_to_stock(ctx, order, memo, returned)
+    _return_to_stock(ctx, order, memo, _returned(body))
     return memo_id
 
 
@@ -519,8 +514,7 @@ def _document(
         "increment_id": f"{memo_id:09d}",
         "order_currency_code": order.get("order_currency_code"),
         "order_id": order["entity_id"],
-        "shipping_address_id": order.get("shipping_address_id")
-        or order.get("billing_address_id"),
+        "shipping_address_id": order.get("shipping_address_id") or order.get("billing_address_id"),
         "state": CREDITMEMO_STATE_REFUNDED,
         "store_currency_code": order.get("store_currency_code"),
         "store_id": order.get("store_id"),
@@ -551,7 +545,7 @@ def refund_order(ctx: Ctx, orderId: str) -> int:  # noqa: N803 - Magento's param
 )
 def refund_invoice(ctx: Ctx, invoiceId: str) -> int:  # noqa: N803 - Magento's parameter name
     body = body_of(ctx)
-    online = body.get("isOnline", body.get("is_online")) in {True, 1, "1", "true"}
+    online = body.get("isOnline", body.get("is_online")) in {True, "1", "true"}
     with ctx.store.transaction():
         invoice = ctx.store.get("invoices", as_int(invoiceId))
         if invoice is None:
