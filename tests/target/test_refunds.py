@@ -265,3 +265,16 @@ def test_two_refunds_of_one_order_never_overlap(shop, make_config, run_target):
         assert requests_at_once(own) == 1, f"order {order_id}: two refund POSTs at once"
         assert len(memos(shop, order_id)) == 3
     assert requests_at_once([entry for own in posts.values() for entry in own]) > 1
+
+
+def test_dry_run_reconciles_and_refunds_nothing(shop, make_config, run_target):
+    done, new = invoiced(shop, 2)
+    records = [{"order_id": done["entity_id"], "reference": "D-1"}]
+    run_target(make_config(shop), stream_messages("refunds", records))
+    records.append({"order_id": new["entity_id"], "reference": "D-2"})
+
+    dry = run_target(make_config(shop, dry_run=True), stream_messages("refunds", records))
+
+    assert dry.summary["refunds"]["already_done"] == 1
+    assert dry.summary["refunds"]["would_write"] == 1
+    assert memos(shop, new["entity_id"]) == []
