@@ -352,6 +352,7 @@ def store_state(demo: Demo) -> dict[str, Any]:
         },
         "invoices": len(demo.store.truth("invoices")),
         "shipments": len(demo.store.truth("shipments")),
+        "creditmemos": len(demo.store.truth("creditmemos")),
         "balance": {company: doc["balance"] for company, doc in credits_.items()},
     }
 
@@ -396,7 +397,8 @@ def write_back(demo: Demo) -> dict[str, Any]:
         print(f"    ... and {len(moved) - 8} more")
     print(
         f"\n  Invoices created: {after['invoices'] - before['invoices']}; "
-        f"shipments created: {after['shipments'] - before['shipments']}."
+        f"shipments created: {after['shipments'] - before['shipments']}; "
+        f"credit memos created: {after['creditmemos'] - before['creditmemos']}."
     )
     balances = [
         (company, before["balance"].get(company), balance)
@@ -415,23 +417,26 @@ def write_back(demo: Demo) -> dict[str, Any]:
     stock_changed = sum(replay["stock"][k] != q for k, q in after["stock"].items())
     print(
         f"  Invoices created: {replay['invoices'] - after['invoices']}; shipments created: "
-        f"{replay['shipments'] - after['shipments']}; credit balances changed: "
+        f"{replay['shipments'] - after['shipments']}; credit memos created: "
+        f"{replay['creditmemos'] - after['creditmemos']}; credit balances changed: "
         f"{balances_changed}; stock quantities changed: {stock_changed}."
     )
     print(
-        "  Invoices, shipments and balance changes are found in the store and not made again\n"
-        "  (already done); stock and product values are sets, sent again with the values the\n"
-        "  store already has, so they count as written and change nothing."
+        "  Invoices, shipments, credit memos and balance changes are found in the store and\n"
+        "  not made again (already done); stock and product values are sets, sent again with\n"
+        "  the values the store already has, so they count as written and change nothing."
     )
     return {
         "first": first,
         "replay": second,
         "invoices_created": after["invoices"] - before["invoices"],
         "shipments_created": after["shipments"] - before["shipments"],
+        "creditmemos_created": after["creditmemos"] - before["creditmemos"],
         "stock_changed": len(moved),
         "balances_changed": len(balances),
         "replay_invoices_created": replay["invoices"] - after["invoices"],
         "replay_shipments_created": replay["shipments"] - after["shipments"],
+        "replay_creditmemos_created": replay["creditmemos"] - after["creditmemos"],
         "replay_balances_changed": balances_changed,
         "replay_stock_changed": stock_changed,
     }

@@ -59,6 +59,12 @@ class SandboxControl:
         suffix = f"?store_code={quote(store_code)}" if store_code else ""
         return dict(self._call("GET", f"entities/{kind}/{path}{suffix}"))
 
+    def patch_entity(self, kind: str, key: Any, changes: dict[str, Any]) -> dict[str, Any]:
+        """Set top-level fields of a stored document (objects are merged one level down)."""
+        parts = key if isinstance(key, tuple) else (key,)
+        path = "/".join(quote(str(part), safe="") for part in parts)
+        return dict(self._call("PATCH", f"entities/{kind}/{path}", changes))
+
     def requests(self) -> list[dict[str, Any]]:
         return list(self._call("GET", "requests")["items"])
 

@@ -154,6 +154,39 @@ def build(api: MagentoClient) -> None:
             },
         ],
     )
+    complete = [
+        o
+        for o in orders
+        if o["state"] == "complete"
+        and float(o.get("total_paid") or 0) > 0
+        and not float(o.get("total_refunded") or 0)
+    ]
+    returned, whole, fee = complete[:3]
+    write(
+        "refunds",
+        [
+            {
+                "order_increment_id": returned["increment_id"],
+                "reference": f"ERP-RMA-{returned['increment_id']}",
+                "items": [{"sku": top(returned)[0]["sku"], "qty": 1.0}],
+                "return_to_stock": True,
+                "shipping_amount": 0,
+                "comment": "Returned: damaged in transit",
+            },
+            {
+                "order_increment_id": whole["increment_id"],
+                "reference": f"ERP-CM-{whole['increment_id']}",
+            },
+            {
+                "order_increment_id": fee["increment_id"],
+                "reference": f"ERP-RMA-{fee['increment_id']}",
+                "items": [{"sku": top(fee)[0]["sku"], "qty": 1.0}],
+                "shipping_amount": 0,
+                "adjustment_negative": 5.0,
+                "comment": "Returned: restocking fee",
+            },
+        ],
+    )
     companies = everything(api, "/company/", sort="entity_id")
     company_credits = [api.get(f"/companyCredits/company/{c['id']}") for c in companies[:3]]
     write(

@@ -26,6 +26,7 @@ KINDS = (
     "base_prices",
     "special_prices",
     "tier_prices",
+    "refunds",
 )
 
 

@@ -60,6 +60,9 @@ class OrderView:
     # reference -> entity_id of the document holding it; tracking number -> its shipment
     references: dict[str, int] = field(default_factory=dict)
     track_numbers: dict[str, int] = field(default_factory=dict)
+    # increment_id and entity_id (as text) of the order's invoices -> entity_id, when a record
+    # names one (refunds through the invoice)
+    invoices: dict[str, int] = field(default_factory=dict)
 
     @property
     def top_items(self) -> list[dict[str, Any]]:
@@ -195,7 +198,7 @@ class DocumentSink(MagentoSink):
         needs: dict[int, set[str]] = defaultdict(set)
         for entry in entries:
             view = views.get(order_key(entry.data))
-            if view is None or not any(_qty(i, self.done_field) > 0 for i in view.top_items):
+            if view is None or not self.has_documents(view):
                 continue
             if "reference" in entry.data or entry.data.get("tracks"):
                 needs[int(view.order["entity_id"])].add(entry.data.get("reference", ""))
@@ -203,6 +206,10 @@ class DocumentSink(MagentoSink):
             by_id = {int(v.order["entity_id"]): v for v in views.values()}
             self.read_documents(needs, by_id)
         return views
+
+    def has_documents(self, view: OrderView) -> bool:
+        """Whether the order may hold documents of this kind (its items show some done)."""
+        return any(_qty(i, self.done_field) > 0 for i in view.top_items)
 
     def search_orders(self, search: tuple[str, list[Any]]) -> tuple[str, list[dict[str, Any]]]:
         field_name, chunk = search
@@ -267,9 +274,17 @@ class DocumentSink(MagentoSink):
                 return Plan(entry)
         elif reference is None and all(self.left(i) <= QTY_EPSILON for i in view.top_items):
             return Plan(entry)
+        plan = Plan(entry, [self.document_write(data, view, requested)])
+        plan.replan = lambda: self._fresh(plan)
+        return plan
+
+    def document_write(
+        self, data: dict[str, Any], view: OrderView, items: dict[int, float]
+    ) -> Write:
+        """`POST /V1/order/{orderId}/<action>` with the record's body."""
         order_id = int(view.order["entity_id"])
-        body = self.body(data, requested)
-        write = Write(
+        body = self.body(data, items)
+        return Write(
             "POST",
             f"/order/{order_id}/{self.action}",
             body,
@@ -277,9 +292,6 @@ class DocumentSink(MagentoSink):
             {"orderId": order_id, **body},
             idempotent=False,
         )
-        plan = Plan(entry, [write])
-        plan.replan = lambda: self._fresh(plan)
-        return plan
 
     def replayed(self, entry: Entry, view: OrderView, document_id: int) -> Plan:
         """The record's document is on the store already (document_id): nothing more to send."""

@@ -33,6 +33,7 @@ from target_magento2.order_sinks import OrderStatusSink
 from target_magento2.price_sinks import BasePricesSink, SpecialPricesSink, TierPricesSink
 from target_magento2.reader import TolerantReader
 from target_magento2.records import KINDS, resolve_kind
+from target_magento2.refund_sinks import RefundsSink
 from target_magento2.rejects import Ledger, RunStoppedError
 from target_magento2.sales_sinks import InvoicesSink, ShipmentsSink
 from target_magento2.sinks import IgnoredStreamSink, MagentoSink
@@ -55,6 +56,7 @@ SINKS: dict[str, type[MagentoSink]] = {
     "base_prices": BasePricesSink,
     "special_prices": SpecialPricesSink,
     "tier_prices": TierPricesSink,
+    "refunds": RefundsSink,
 }
 
 TARGET_SETTINGS = th.PropertiesList(
@@ -64,8 +66,8 @@ TARGET_SETTINGS = th.PropertiesList(
         description=(
             "Incoming stream name -> kind it writes (source_items, stock_items, products, "
             "invoices, shipments, company_credits, companies, order_status, customers, "
-            "base_prices, special_prices, tier_prices), for streams not named after a "
-            'kind, e.g. {"erp_stock": "source_items"}.'
+            "base_prices, special_prices, tier_prices, refunds), for streams not named "
+            'after a kind, e.g. {"erp_stock": "source_items"}.'
         ),
     ),
     th.Property(

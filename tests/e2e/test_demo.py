@@ -56,12 +56,14 @@ def test_demo_output_is_true(tmp_path: Path) -> None:
     sample = ROOT / "target-magento2" / "samples" / "erp"
     assert back["invoices_created"] == len((sample / "invoices.jsonl").read_text().splitlines())
     assert back["shipments_created"] == len((sample / "shipments.jsonl").read_text().splitlines())
+    assert back["creditmemos_created"] == len((sample / "refunds.jsonl").read_text().splitlines())
     assert back["balances_changed"] > 0
     assert back["replay_invoices_created"] == 0
     assert back["replay_shipments_created"] == 0
+    assert back["replay_creditmemos_created"] == 0
     assert back["replay_balances_changed"] == 0
     assert back["replay_stock_changed"] == 0
-    for stream in ("invoices", "shipments", "company_credits"):
+    for stream in ("invoices", "shipments", "refunds", "company_credits"):
         assert back["replay"][stream]["written"] == 0, stream
         assert back["replay"][stream]["already_done"] == back["first"][stream]["written"]
     assert "Invoices created: 0; shipments created: 0" in shown

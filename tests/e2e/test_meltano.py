@@ -59,13 +59,16 @@ def test_erp_sample_into_magento_exactly_once(
     sandbox = sandbox_factory(seed=1, orders=500)
     invoices_before = len(sandbox.control.truth("invoices"))
     shipments_before = len(sandbox.control.truth("shipments"))
+    memos_before = len(sandbox.control.truth("creditmemos"))
 
     run_meltano(tmp_path, sandbox, "run", "erp-to-magento")
     invoiced = len(sandbox.control.truth("invoices")) - invoices_before
     shipped = len(sandbox.control.truth("shipments")) - shipments_before
+    refunded = len(sandbox.control.truth("creditmemos")) - memos_before
     sample = ROOT / "target-magento2" / "samples" / "erp"
     assert invoiced == len(jsonl_rows(sample / "invoices.jsonl"))
     assert shipped == len(jsonl_rows(sample / "shipments.jsonl"))
+    assert refunded == len(jsonl_rows(sample / "refunds.jsonl"))
     first_source_item = jsonl_rows(sample / "source_items.jsonl")[0]
     stored = sandbox.control.entity(
         "source_items", (first_source_item["sku"], first_source_item["source_code"])
@@ -85,3 +88,4 @@ def test_erp_sample_into_magento_exactly_once(
     assert len(sandbox.control.truth("invoices")) - invoices_before == invoiced
     assert len(sandbox.control.truth("shipments")) - shipments_before == shipped
     assert crm_customers() == emails
+    assert len(sandbox.control.truth("creditmemos")) - memos_before == refunded

@@ -80,10 +80,12 @@ def _samples(sandbox: Sandbox, api: Api, route: str) -> dict[str, str]:
     product = api.search("/products", {"searchCriteria[pageSize]": "1"})["items"][0]
     invoice = api.search("/invoices", {"searchCriteria[pageSize]": "1"})["items"][0]
     shipment = api.search("/shipments", {"searchCriteria[pageSize]": "1"})["items"][0]
+    creditmemo = api.search("/creditmemos", {"searchCriteria[pageSize]": "1"})["items"][0]
     if "/comments" in route:
-        # Seeded invoices and shipments have no comments: make one of each with a comment.
+        # Seeded documents have no comments: make one of each kind with a comment.
         new = _order_with_nothing_done(api)
-        for action, document in (("invoice", invoice), ("ship", shipment)):
+        made = (("invoice", invoice), ("ship", shipment), ("refund", creditmemo))
+        for action, document in made:
             body = {"appendComment": True, "comment": {"comment": "Conformance"}}
             answer = requests.post(
                 api.url(f"/order/{new}/{action}"), json=body, auth=api.auth, timeout=30
@@ -103,6 +105,7 @@ def _samples(sandbox: Sandbox, api: Api, route: str) -> dict[str, str]:
         "creditId": "1",
         "invoiceId": str(invoice["entity_id"]),
         "shipmentId": str(shipment["entity_id"]),
+        "creditmemoId": str(creditmemo["entity_id"]),
         "bulkUuid": _bulk(sandbox, api, product["sku"]) if route.startswith("/V1/bulk") else "",
         "status": "3",
     }
@@ -130,7 +133,11 @@ def _get_routes() -> list[str]:
 
 
 # The id parameter of these routes names another entity than the plain `{id}` sample.
-_ID_OF = {"/V1/invoices/{id}/comments": "invoiceId", "/V1/shipment/{id}/comments": "shipmentId"}
+_ID_OF = {
+    "/V1/invoices/{id}/comments": "invoiceId",
+    "/V1/shipment/{id}/comments": "shipmentId",
+    "/V1/creditmemo/{id}/comments": "creditmemoId",
+}
 
 
 @pytest.mark.parametrize("route", _get_routes())

@@ -8,7 +8,9 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -18,7 +20,7 @@ from target_magento2.records import kind_schema
 
 if TYPE_CHECKING:
     import random
-    from collections.abc import Callable, Iterable
+    from collections.abc import Callable, Iterable, Iterator
     from pathlib import Path
 
     from target_magento2.target import TargetMagento2
@@ -139,6 +141,17 @@ def posts_to(sb: Any, pattern: str) -> list[dict[str, Any]]:
     return [r for r in writes_in_log(sb) if re.search(pattern, r["path"])]
 
 
+@contextmanager
+def consumer_runs_after(sb: Any, seconds: float = 1.0) -> Iterator[None]:
+    """The store's async consumer runs once, `seconds` into the block (while the target waits)."""
+    consumer = threading.Timer(seconds, sb.control.run_consumer)
+    consumer.start()
+    try:
+        yield
+    finally:
+        consumer.join()
+
+
 def kill_then_rerun(
     sb: Any,
     config: dict[str, Any],
@@ -146,10 +159,12 @@ def kill_then_rerun(
     messages: list[dict[str, Any]],
     pattern: str,
     *,
+    writes_before_kill: int = 3,
     between: Callable[[], Any] | None = None,
 ) -> tuple[int, subprocess.CompletedProcess[str]]:
-    """Run the target as Meltano does, SIGKILL it once 3 writes matching `pattern` reached the
-    store, run it again on the same input at full speed: (writes before the kill, the rerun).
+    """Run the target as Meltano does, SIGKILL it once `writes_before_kill` writes matching
+    `pattern` reached the store, run it again on the same input at full speed: (writes before
+    the kill, the rerun).
     `between` runs after the kill, once the store has ended the requests left in flight."""
     config_path = tmp_path / "config.json"
     config_path.write_text(json.dumps(config), "utf-8")
@@ -161,7 +176,7 @@ def kill_then_rerun(
             command, stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE
         )
         deadline = time.monotonic() + 60
-        while len(posts_to(sb, pattern)) < 3 and time.monotonic() < deadline:
+        while len(posts_to(sb, pattern)) < writes_before_kill and time.monotonic() < deadline:
             time.sleep(0.05)
         process.send_signal(signal.SIGKILL)
         process.communicate(timeout=30)

@@ -3,12 +3,11 @@ queued (and the store has not run yet) is waited for, never queued a second time
 
 from __future__ import annotations
 
-import threading
-
 from magento2_rest import SearchCriteria
 
 from tests.target.helpers import (
     client,
+    consumer_runs_after,
     documents,
     fresh_orders,
     posts_to,
@@ -56,12 +55,8 @@ def test_rerun_waits_for_the_open_bulk_then_finds_the_invoice(shop, make_config,
     assert killed.summary["invoices"]["unknown"] == 2
 
     # The store's consumer runs while the rerun waits.
-    consumer = threading.Timer(1.0, shop.control.run_consumer)
-    consumer.start()
-    try:
+    with consumer_runs_after(shop):
         rerun = run_target({**config, "bulk_timeout": 30}, stream_messages("invoices", records))
-    finally:
-        consumer.join()
 
     assert rerun.summary["invoices"]["already_done"] == 2
     assert rerun.summary["invoices"]["written"] == 0
@@ -83,12 +78,8 @@ def test_balance_change_open_in_an_earlier_bulk_is_not_queued_again(
     config = make_config(sandbox, api_type="async/V1", bulk_timeout=0.5, settle_seconds=0)
     assert run_target(config, messages).summary["company_credits"]["unknown"] == 1
 
-    consumer = threading.Timer(1.0, sandbox.control.run_consumer)
-    consumer.start()
-    try:
+    with consumer_runs_after(sandbox):
         rerun = run_target({**config, "bulk_timeout": 30}, messages)
-    finally:
-        consumer.join()
 
     assert rerun.summary["company_credits"]["already_done"] == 1
     assert len(posts_to(sandbox, r"/async/bulk/V1/companyCredits/.*/increaseBalance$")) == 1
@@ -110,15 +101,11 @@ def test_lost_submission_still_queued_is_waited_for_not_sent_again(shop, make_co
         async_consumer="manual",
         drop_after_commit={"route": BULK_INVOICE, "method": "POST", "count": 1},
     )
-    consumer = threading.Timer(1.5, shop.control.run_consumer)
-    consumer.start()
-    try:
+    with consumer_runs_after(shop, 1.5):
         run = run_target(
             make_config(shop, api_type="async/V1", bulk_timeout=30, settle_seconds=0.3),
             stream_messages("invoices", [{"order_id": first["entity_id"], "reference": "LQ-1"}]),
         )
-    finally:
-        consumer.join()
 
     assert run.summary["invoices"]["written"] == 1
     assert len(posts_to(shop, BULK_INVOICE)) == 1
@@ -159,14 +146,10 @@ def test_synchronous_rerun_waits_for_an_open_bulk_too(shop, make_config, run_tar
         run_target(config, stream_messages("invoices", records)).summary["invoices"]["unknown"] == 2
     )
 
-    consumer = threading.Timer(1.0, shop.control.run_consumer)
-    consumer.start()
-    try:
+    with consumer_runs_after(shop):
         rerun = run_target(
             {**config, "api_type": "V1", "bulk_timeout": 30}, stream_messages("invoices", records)
         )
-    finally:
-        consumer.join()
 
     assert rerun.summary["invoices"]["already_done"] == 2
     assert posts_to(shop, r"^/rest/[^/]+/V1/order/\d+/invoice$") == []

@@ -237,9 +237,8 @@ def test_lost_bulk_answer_creates_no_second_invoice(shop, make_config, run_targe
 def test_kill_and_rerun_creates_no_second_invoice(shop, make_config, tmp_path, mode, concurrency):
     orders = fresh_orders(shop, 16)
     records = [{"order_id": o["entity_id"], "reference": f"K-{o['entity_id']}"} for o in orders]
-    # Slow enough to kill the target half way; batches of one record per worker, so STATE
-    # follows each batch and each batch's writes are in flight at once.
-    shop.control.update_settings(latency_ms=150)
+    # Batches of one record per worker, so STATE follows each batch and each batch's writes are
+    # in flight at once.
     config = make_config(
         shop, max_concurrency=concurrency, api_type=mode, batch_size_rows=concurrency
     )

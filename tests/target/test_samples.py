@@ -17,6 +17,7 @@ EXACTLY_ONCE = {
     "companies",
     "order_status",
     "customers",
+    "refunds",
 }
 # Set-to-value kinds that read the store first: a second run sends none of them again.
 REPLAY_SENDS_NOTHING = {"base_prices", "special_prices", "tier_prices"}

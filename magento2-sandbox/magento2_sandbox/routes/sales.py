@@ -53,6 +53,11 @@ def shipment_comments(ctx: Ctx, id: str) -> dict[str, Any]:  # noqa: A002
     return _comments(ctx, "shipments", id, "comments")
 
 
+@route("GET", "/V1/creditmemo/{id}/comments")
+def creditmemo_comments(ctx: Ctx, id: str) -> dict[str, Any]:  # noqa: A002
+    return _comments(ctx, "creditmemos", id, "comments")
+
+
 @route("GET", "/V1/invoices")
 def search_invoices(ctx: Ctx) -> RawJson:
     return ctx.search("invoices")

@@ -165,6 +165,7 @@ def _sync_items(order: dict[str, Any]) -> None:
         if parent is not None:
             item["qty_invoiced"] = parent.get("qty_invoiced", 0)
             item["qty_shipped"] = parent.get("qty_shipped", 0)
+            item["qty_refunded"] = parent.get("qty_refunded", 0)
             if "parent_item" in item:
                 item["parent_item"] = {k: v for k, v in parent.items() if k != "parent_item"}
     for assignment in (order.get("extension_attributes") or {}).get("shipping_assignments", []):
@@ -276,6 +277,38 @@ def _share(item: dict[str, Any], field: str, done: str, qty: float, last: bool) 
     return _money(total * qty / ordered)
 
 
+def document_line(
+    item: dict[str, Any],
+    qty: float,
+    row: float,
+    base_row: float,
+    amounts: tuple[float, float, float, float],
+) -> dict[str, Any]:
+    """An invoice's or credit memo's line for `qty` of an order item: its row total and
+    (tax, base tax, discount, base discount) as this document carries them."""
+    tax, base_tax, discount, base_discount = amounts
+    return {
+        "base_cost": 0,
+        "base_discount_amount": base_discount,
+        "base_price": item.get("base_price"),
+        "base_price_incl_tax": item.get("base_price_incl_tax"),
+        "base_row_total": base_row,
+        "base_row_total_incl_tax": _money(base_row + base_tax),
+        "base_tax_amount": base_tax,
+        "discount_amount": discount,
+        "name": item.get("name"),
+        "order_item_id": item.get("item_id"),
+        "price": item.get("price"),
+        "price_incl_tax": item.get("price_incl_tax"),
+        "product_id": item.get("product_id"),
+        "qty": qty,
+        "row_total": row,
+        "row_total_incl_tax": _money(row + tax),
+        "sku": item.get("sku"),
+        "tax_amount": tax,
+    }
+
+
 @route("POST", "/V1/order/{orderId}/invoice")
 @webapi_input(
     integers=("orderId",),
@@ -308,26 +341,11 @@ def invoice_order(ctx: Ctx, orderId: str) -> int:  # noqa: N803 - Magento's para
             )
             invoice_items.append(
                 {
-                    "base_cost": 0,
-                    "base_discount_amount": base_discount,
-                    "base_price": item.get("base_price"),
-                    "base_price_incl_tax": item.get("base_price_incl_tax"),
-                    "base_row_total": base_row,
-                    "base_row_total_incl_tax": _money(base_row + base_tax),
-                    "base_tax_amount": base_tax,
-                    "discount_amount": discount,
+                    **document_line(
+                        item, qty, row, base_row, (tax, base_tax, discount, base_discount)
+                    ),
                     "entity_id": store.next_nested_id("invoices", "items"),
-                    "name": item.get("name"),
                     "parent_id": invoice_id,
-                    "price": item.get("price"),
-                    "price_incl_tax": item.get("price_incl_tax"),
-                    "product_id": item.get("product_id"),
-                    "row_total": row,
-                    "row_total_incl_tax": _money(row + tax),
-                    "sku": item.get("sku"),
-                    "tax_amount": tax,
-                    "order_item_id": item.get("item_id"),
-                    "qty": qty,
                 }
             )
             # Order/Invoice/Item.php register()
