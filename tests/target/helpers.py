@@ -27,7 +27,10 @@ if TYPE_CHECKING:
 
 MODES = ["V1", "async/V1"]
 # The kinds whose writes must happen exactly once (a document, a comment, a balance change).
-WRITE_STREAMS = ("invoices", "shipments", "order_status", "company_credits")
+# Streams the kill and fault tests mix: writes to orders, balance changes, refunds of invoiced
+# orders and CRM customers, each of which must land exactly once.
+ORDER_STREAMS = ("invoices", "shipments", "order_status")
+WRITE_STREAMS = (*ORDER_STREAMS, "company_credits", "refunds", "customers")
 # The exactly-once tests run one write at a time and at the default number at once.
 CONCURRENCY = [1, DEFAULT_MAX_CONCURRENCY]
 
@@ -194,25 +197,51 @@ def kill_then_rerun(
     return before, rerun
 
 
+def invoiced(
+    sb: Any, count: int, *, min_qty: float = 1, ship_from: str | None = None
+) -> list[dict]:
+    """Fresh orders, invoiced in full (and shipped from `ship_from`) through the REST API."""
+    orders = fresh_orders(sb, count, min_qty=min_qty)
+    with client(sb) as api:
+        for o in orders:
+            api.request("POST", f"/order/{o['entity_id']}/invoice", json={"capture": True})
+            if ship_from is not None:
+                arguments = {"extension_attributes": {"source_code": ship_from}}
+                api.request("POST", f"/order/{o['entity_id']}/ship", json={"arguments": arguments})
+    return [order(sb, int(o["entity_id"])) for o in orders]
+
+
 def mixed_writes(shop: Any, rng: random.Random) -> list[tuple[str, dict[str, Any]]]:
-    """Invoices, shipments and comments of fresh orders and balance changes of companies, each
-    once by its reference: (stream, record) in a tap's order, one stream after the other."""
+    """Invoices, shipments and comments of fresh orders, refunds of invoiced ones, balance
+    changes of companies and new CRM customers, each once by its reference or email:
+    (stream, record) in a tap's order, one stream after the other."""
+    # The refunded orders first: fresh_orders then picks others, still to invoice.
+    refunded = invoiced(shop, rng.randint(1, 3))
     orders = fresh_orders(shop, rng.randint(4, 7))
     companies = [int(c["id"]) for c in shop.store.find("companies")][:3]
     by_stream: dict[str, list[dict[str, Any]]] = {stream: [] for stream in WRITE_STREAMS}
     for o in orders:
         order_id = o["entity_id"]
-        for stream in rng.sample(WRITE_STREAMS[:3], rng.randint(1, 3)):
+        for stream in rng.sample(ORDER_STREAMS, rng.randint(1, 3)):
             record = {"order_id": order_id, "reference": f"{stream[:2].upper()}-{order_id}"}
             if stream == "order_status":
                 record["comment"] = f"Kill test note {order_id}"
             by_stream[stream].append(record)
+    for o in refunded:
+        by_stream["refunds"].append(
+            {"order_id": o["entity_id"], "reference": f"RF-{o['entity_id']}"}
+        )
     for n in range(rng.randint(2, 4)):
         by_stream["company_credits"].append(
             {
                 "company_id": rng.choice(companies),
                 "balance_change": {"value": 10 + n, "reference": f"KC-{n}"},
             }
+        )
+    for _ in range(rng.randint(1, 3)):
+        email = f"mixed-{rng.randrange(10**9)}@example.com"
+        by_stream["customers"].append(
+            {"email": email, "website_id": 1, "firstname": "Mixed", "lastname": "Writes"}
         )
     order = rng.sample(WRITE_STREAMS, len(WRITE_STREAMS))
     return [(stream, record) for stream in order for record in by_stream[stream]]
@@ -227,7 +256,10 @@ def landed(shop: Any, stream: str, record: dict[str, Any]) -> int:
         (doc,) = shop.store.find("orders", entity_id=record["order_id"])
         mark = f"[ref:{record['reference']}]"
         return sum(mark in (h.get("comment") or "") for h in doc.get("status_histories") or [])
-    documents = shop.store.find(stream, order_id=record["order_id"])
+    if stream == "customers":
+        return len(shop.store.find("customers", email=record["email"]))
+    kind = "creditmemos" if stream == "refunds" else stream
+    documents = shop.store.find(kind, order_id=record["order_id"])
     return len(documents)
 
 

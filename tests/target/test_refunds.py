@@ -15,10 +15,10 @@ from magento2_sandbox.control import requests_at_once
 from tests.target.helpers import (
     CONCURRENCY,
     MODES,
-    client,
     consumer_runs_after,
     documents,
     fresh_orders,
+    invoiced,
     kill_then_rerun,
     order,
     posts_to,
@@ -29,18 +29,6 @@ from tests.target.test_msi_shipments import quantities, stock_up
 
 REFUND_POST = re.compile(r"/V1/order/(\d+)/refund$")
 BULK_REFUND = r"/async/bulk/V1/order/byOrderId/refund$"
-
-
-def invoiced(sb, count: int, *, min_qty: float = 1, ship_from: str | None = None) -> list[dict]:
-    """Fresh orders, invoiced in full (and shipped from `ship_from`) through the REST API."""
-    orders = fresh_orders(sb, count, min_qty=min_qty)
-    with client(sb) as api:
-        for o in orders:
-            api.request("POST", f"/order/{o['entity_id']}/invoice", json={"capture": True})
-            if ship_from is not None:
-                arguments = {"extension_attributes": {"source_code": ship_from}}
-                api.request("POST", f"/order/{o['entity_id']}/ship", json={"arguments": arguments})
-    return [order(sb, int(o["entity_id"])) for o in orders]
 
 
 def memos(sb, order_id: int) -> list[dict]:
