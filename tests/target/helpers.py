@@ -162,13 +162,12 @@ def kill_then_rerun(
     messages: list[dict[str, Any]],
     pattern: str,
     *,
-    writes_before_kill: int = 3,
-    between: Callable[[], Any] | None = None,
+    done: Callable[[], int],
 ) -> tuple[int, subprocess.CompletedProcess[str]]:
-    """Run the target as Meltano does, SIGKILL it once `writes_before_kill` writes matching
-    `pattern` reached the store, run it again on the same input at full speed: (writes before
-    the kill, the rerun).
-    `between` runs after the kill, once the store has ended the requests left in flight."""
+    """Run the target as Meltano does, SIGKILL it once 3 writes matching `pattern` reached the
+    store, run it again on the same input at full speed, and check that the rerun found, not
+    wrote again, what the killed run had written: `done()` counts the records the store holds
+    once the requests the kill left in flight have ended. (Writes before the kill, the rerun.)"""
     config_path = tmp_path / "config.json"
     config_path.write_text(json.dumps(config), "utf-8")
     input_path = tmp_path / "input.singer"
@@ -179,7 +178,7 @@ def kill_then_rerun(
             command, stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE
         )
         deadline = time.monotonic() + 60
-        while len(posts_to(sb, pattern)) < writes_before_kill and time.monotonic() < deadline:
+        while len(posts_to(sb, pattern)) < 3 and time.monotonic() < deadline:
             time.sleep(0.05)
         process.send_signal(signal.SIGKILL)
         process.communicate(timeout=30)
@@ -187,14 +186,32 @@ def kill_then_rerun(
     # At once: in async mode operations accepted before the kill may still be open on the store;
     # the rerun finds them (GET /V1/bulk) and waits instead of queuing them again.
     sb.control.update_settings(latency_ms=0)
-    if between is not None:
-        time.sleep(0.3)  # the store ends the requests the kill left in flight
-        between()
+    time.sleep(0.3)  # the store ends the requests the kill left in flight
+    held = done()
     with input_path.open() as stdin:
         rerun = subprocess.run(
             command, stdin=stdin, capture_output=True, text=True, timeout=120, check=False
         )
+    assert rerun.returncode == 0, rerun.stderr[-2000:]
+    stream = next(m["stream"] for m in messages if m["type"] == "RECORD")
+    records = sum(1 for m in messages if m["type"] == "RECORD")
+    outcome = summary_of(rerun.stderr)[stream]
+    found, written = outcome["already_done"], outcome["written"]
+    assert found + written == records, outcome
+    # What the killed run wrote is found, not written again; in async mode an operation it
+    # queued may run after the kill, and is found too.
+    async_mode = config.get("api_type") == "async/V1"
+    assert found >= held if async_mode else found == held, (found, held)
+    assert found >= 3  # the writes answered before the kill
     return before, rerun
+
+
+def summary_of(stderr: str) -> dict[str, dict[str, int]]:
+    """The target's `summary json:` line: the outcomes of each stream."""
+    summary: dict[str, dict[str, int]] = json.loads(
+        stderr.rsplit("summary json: ", 1)[1].splitlines()[0]
+    )
+    return summary
 
 
 def invoiced(

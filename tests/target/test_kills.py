@@ -36,6 +36,7 @@ from tests.target.helpers import (
     mixed_writes,
     posts_to,
     schema_message,
+    summary_of,
 )
 
 if TYPE_CHECKING:
@@ -146,7 +147,7 @@ def test_killed_and_resumed_from_its_last_state_writes_each_once(
     _, stderr = rerun.communicate(timeout=120)
 
     assert rerun.returncode == 0, stderr[-2000:]
-    summary = json.loads(stderr.rsplit("summary json: ", 1)[1].splitlines()[0])
+    summary = summary_of(stderr)
     resumed = Counter(stream for stream, _ in mix[position:])
     for stream, count in resumed.items():
         outcome = summary[stream]

@@ -195,16 +195,18 @@ def test_kill_and_rerun_creates_no_second_credit_memo(
         shop, max_concurrency=concurrency, api_type=mode, batch_size_rows=concurrency
     )
     shop.control.update_settings(latency_ms=150)
-    before, rerun = kill_then_rerun(
-        shop, config, tmp_path, stream_messages("refunds", records), r"/refund$"
+    before, _ = kill_then_rerun(
+        shop,
+        config,
+        tmp_path,
+        stream_messages("refunds", records),
+        r"/refund$",
+        done=lambda: sum(1 for o in orders if memos(shop, o["entity_id"])),
     )
     assert 3 <= before < len(records)
-
-    assert rerun.returncode == 0, rerun.stderr[-2000:]
     for o in orders:
         found = memos(shop, o["entity_id"])
         assert len(found) == 1, f"order {o['entity_id']} has {len(found)} credit memos"
-    assert '"already_done": ' in rerun.stderr
 
 
 def test_rerun_waits_for_the_refund_an_earlier_run_queued(shop, make_config, run_target):
