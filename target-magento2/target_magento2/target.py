@@ -303,8 +303,9 @@ class TargetMagento2(Target):
         """Once a run, before its first write: is the url Magento's REST API? A write's answer
         cannot tell (a JSON API that is not Magento answers a POST with 200 as well), a search
         can: any Magento answers one with items and total_count, or refuses it in its own
-        words (an integration without the customer groups resource gets 401, which is no
-        reason to stop: the writes say what they may do). Only an answer no Magento gives
+        words (an integration without the customer groups resource gets 401 "The consumer
+        isn't authorized to access %resources.", FACTS.md Authentication: no reason to stop,
+        the writes say what they may do). Only an answer no Magento gives
         stops the run, in one line."""
         with self._store_check_lock:
             if self._store_checked:
