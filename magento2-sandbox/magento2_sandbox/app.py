@@ -17,6 +17,7 @@ from werkzeug.wrappers import Request, Response
 from magento2_sandbox import asyncbulk, control_api, fields
 from magento2_sandbox.errors import NO_ROUTE, WebapiError, masked_internal_error
 from magento2_sandbox.routing import Ctx, RawJson, match
+from magento2_sandbox.serving import CONNECTION_KEY
 from magento2_sandbox.store import dumps
 
 if TYPE_CHECKING:
@@ -181,6 +182,9 @@ class App:
             "items": 0,
             "body_items": 0,
             "fault": None,
+            # Which connection it came on (1, 2, ... in the order the server accepted them):
+            # requests on one number shared a kept-alive connection (serving.py).
+            "connection": request.environ.get(CONNECTION_KEY),
             # From the request's arrival to its answer, waiting for a worker included: two
             # entries whose spans do not meet were never at the store at once.
             "started": round(started - self.epoch, 6),

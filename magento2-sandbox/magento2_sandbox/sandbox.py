@@ -13,8 +13,6 @@ from email.utils import format_datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
-
 from magento2_sandbox import asyncbulk
 from magento2_sandbox.app import App
 from magento2_sandbox.control import SandboxControl
@@ -22,6 +20,7 @@ from magento2_sandbox.errors import WebapiError
 from magento2_sandbox.mutator import Mutator
 from magento2_sandbox.oauth import Integration, Verifier
 from magento2_sandbox.seed import Counts, generate
+from magento2_sandbox.serving import KeepAlive, KeepAliveHandler, Server
 from magento2_sandbox.settings import Settings, lag_range
 from magento2_sandbox.store import KINDS, TIME_FORMAT, Store
 
@@ -40,7 +39,7 @@ ADMIN_TOKEN_HOURS = 4
 INTEGRATION_CONSUMER_ID = 1
 
 
-class _Handler(WSGIRequestHandler):
+class _Handler(KeepAliveHandler):
     """Quiet, and its Date header follows the sandbox clock (clients bound their syncs on it)."""
 
     def log_request(self, *args: Any, **kwargs: Any) -> None:
@@ -116,7 +115,7 @@ class Sandbox:
         )
         self.app = App(self)
         self._store: Store | None = None
-        self._server: BaseWSGIServer | None = None
+        self._server: Server | None = None
         self._thread: threading.Thread | None = None
         self._store_codes: frozenset[str] | None = None
         self.mutator: Mutator | None = None
@@ -136,6 +135,10 @@ class Sandbox:
         if self._store is None:
             raise RuntimeError("the sandbox is not started: call start() first")
         return self._store
+
+    def _keepalive(self) -> KeepAlive:
+        settings = self.settings
+        return settings.keepalive_timeout_s, settings.keepalive_requests
 
     def start(self) -> Sandbox:
         if self._server is not None:
@@ -158,13 +161,13 @@ class Sandbox:
             workers=self.build_workers,
         )
         self._store.create_indexes()
-        self._server = make_server(
+        self._server = Server(
             self.host,
             self.port,
             self.app,
-            threaded=True,
-            request_handler=_Handler,
+            handler=_Handler,
             ssl_context=self.tls,
+            keepalive=self._keepalive,
         )
         self.port = self._server.server_port
         server = self._server
@@ -182,6 +185,7 @@ class Sandbox:
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
+            self._server.close_connections()
             self._server = None
         if self._thread is not None:
             self._thread.join(timeout=10)

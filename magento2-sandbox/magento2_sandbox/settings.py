@@ -77,6 +77,11 @@ class Settings:
     # (EntityArrayValidator's DEFAULT_ASYNC_INPUT_ARRAY_SIZE_LIMIT, 5000).
     async_array_limit: int = 5000
     customer_share_scope: str = "website"
+    # nginx in front of PHP-FPM keeps a client's connection open between requests
+    # (ngx_http_core_module defaults: keepalive_timeout 75s, keepalive_requests 1000; serving.py):
+    # seconds idle before the store closes it (0: after every answer), answers per connection.
+    keepalive_timeout_s: float = 75.0
+    keepalive_requests: int = 1000
     # Seconds between a write stamping updated_at and its commit (a number, or [low, high] for a
     # random lag in that range): Magento stamps before it commits (FACTS.md, Time).
     commit_lag: float | list[float] = 0.0
@@ -106,6 +111,8 @@ class Settings:
                 "operation_ids": self.operation_ids,
                 "async_array_limit": self.async_array_limit,
                 "customer_share_scope": self.customer_share_scope,
+                "keepalive_timeout_s": self.keepalive_timeout_s,
+                "keepalive_requests": self.keepalive_requests,
                 "commit_lag": copy.deepcopy(self.commit_lag),
                 "unreadable": copy.deepcopy(self.unreadable),
                 "unreadable_error": self.unreadable_error,
@@ -146,6 +153,8 @@ class Settings:
             self.operation_ids = staged["operation_ids"]
             self.async_array_limit = int(staged["async_array_limit"])
             self.customer_share_scope = staged["customer_share_scope"]
+            self.keepalive_timeout_s = float(staged["keepalive_timeout_s"])
+            self.keepalive_requests = int(staged["keepalive_requests"])
             self.commit_lag = staged["commit_lag"]
             self.unreadable = staged["unreadable"]
             self.unreadable_error = staged["unreadable_error"]
@@ -201,6 +210,7 @@ def _validate_plain(staged: dict[str, Any]) -> None:
         "per_matched_row_ms",
         "gateway_timeout_s",
         "max_concurrency",
+        "keepalive_timeout_s",
     ):
         value = staged[key]
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
@@ -215,6 +225,9 @@ def _validate_plain(staged: dict[str, Any]) -> None:
 
 
 def _validate_bulk(staged: dict[str, Any]) -> None:
+    most = staged["keepalive_requests"]
+    if isinstance(most, bool) or not isinstance(most, int) or most < 0:
+        raise SettingsError("keepalive_requests takes an integer >= 0 (0: any number)")
     limit = staged["async_array_limit"]
     if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
         raise SettingsError("async_array_limit takes an integer >= 1")
