@@ -1,9 +1,10 @@
 # Copyright 2026 The magento2-rest authors. Licensed under the Apache License, Version 2.0.
 """Authentication: OAuth 1.0a (HMAC-SHA256), a bearer token, or an admin token from a password.
 
-Each authenticator is a `requests` auth hook, called once per attempt, so every retry carries a new
-OAuth nonce, timestamp and signature: Magento accepts a nonce once ("The nonce is already being
-used by the consumer with ID %1", Magento\\Integration\\Model\\Oauth\\Nonce\\Generator).
+Each authenticator gives the Authorization header of one attempt (`header(method, url)`), asked
+afresh for every attempt, so every retry carries a new OAuth nonce, timestamp and signature:
+Magento accepts a nonce once ("The nonce is already being used by the consumer with ID %1",
+Magento\\Integration\\Model\\Oauth\\Nonce\\Generator).
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ import time
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, quote
 
-import requests
 from oauthlib.common import generate_nonce, generate_timestamp
 from oauthlib.oauth1 import SIGNATURE_HMAC_SHA256
 from oauthlib.oauth1.rfc5849.signature import base_string_uri
@@ -44,9 +44,10 @@ __all__ = [
 ADMIN_TOKEN_LIFETIME = 4 * 3600.0
 ADMIN_TOKEN_RENEW_AFTER = 3.5 * 3600.0
 
-# requests_oauthlib and oauthlib log, at DEBUG, the signed headers and the collected OAuth
-# parameters: the access token and consumer key would reach any debug log. These records are
-# dropped at their source loggers; nothing else of those libraries is touched.
+# oauthlib, and requests_oauthlib where something else in the process signs with it, log at
+# DEBUG the signed headers and the collected OAuth parameters: the access token and consumer key
+# would reach any debug log. These records are dropped at their source loggers; nothing else of
+# those libraries is touched.
 _CREDENTIAL_LOGGERS = ("requests_oauthlib.oauth1_auth", "oauthlib.oauth1.rfc5849")
 
 
@@ -65,10 +66,15 @@ def _silence_credential_logs() -> None:
             logger.addFilter(_DROP_DEBUG)
 
 
-class MagentoAuth(requests.auth.AuthBase):
-    """Adds credentials to a prepared request; `renew` says if a 401 is worth one more try."""
+class MagentoAuth:
+    """Credentials of a request: `header` is the Authorization value of one attempt; `renew`
+    says if a 401 is worth one more try."""
 
     method: str = ""
+
+    def header(self, method: str, url: str) -> str:
+        """The Authorization header of one attempt of `method` `url` (the URL as sent)."""
+        raise NotImplementedError
 
     def renew(self) -> bool:
         """Forget cached credentials after a 401; True if a new attempt could succeed."""
@@ -88,7 +94,7 @@ def _escape(value: str) -> str:
 class OAuth1Auth(MagentoAuth):
     """OAuth 1.0a with integration credentials, signed HMAC-SHA256 in the Authorization header.
 
-    The prepared request's final URL is signed, so what is signed is what is sent; JSON bodies
+    The URL the client sends is signed, so what is signed is what is sent; JSON bodies
     are not signed (Magento signs a body only when it is form-encoded).
 
     The signature is RFC 5849's, made here from oauthlib's parts (its nonce, timestamp and
@@ -140,11 +146,8 @@ class OAuth1Auth(MagentoAuth):
         protocol.append(("oauth_signature", base64.b64encode(digest).decode()))
         return "OAuth " + ", ".join(f'{_escape(k)}="{_escape(v)}"' for k, v in protocol)
 
-    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
-        request.headers["Authorization"] = self.authorization(
-            str(request.method), str(request.url), generate_nonce(), generate_timestamp()
-        )
-        return request
+    def header(self, method: str, url: str) -> str:
+        return self.authorization(method, url, generate_nonce(), generate_timestamp())
 
 
 class BearerAuth(MagentoAuth):
@@ -155,9 +158,8 @@ class BearerAuth(MagentoAuth):
     def __init__(self, token: str) -> None:
         self._token = token
 
-    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
-        request.headers["Authorization"] = f"Bearer {self._token}"
-        return request
+    def header(self, method: str, url: str) -> str:  # noqa: ARG002 - the same for every request
+        return f"Bearer {self._token}"
 
 
 class AdminTokenAuth(MagentoAuth):
@@ -200,9 +202,8 @@ class AdminTokenAuth(MagentoAuth):
             self._token = None
         return had_token
 
-    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
-        request.headers["Authorization"] = f"Bearer {self.token()}"
-        return request
+    def header(self, method: str, url: str) -> str:  # noqa: ARG002 - the same for every request
+        return f"Bearer {self.token()}"
 
 
 def auth_from_settings(

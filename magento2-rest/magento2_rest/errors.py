@@ -10,15 +10,17 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 if TYPE_CHECKING:
-    import requests
+    from urllib3 import HTTPHeaderDict
 
 __all__ = [
+    "Answer",
     "MagentoAuthError",
     "MagentoError",
     "MagentoInputLimitError",
@@ -34,6 +36,30 @@ __all__ = [
 
 # How much of a body that is not JSON an exception quotes.
 EXCERPT_CHARS = 80
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One HTTP answer as the client read it: its status, headers, whole body and the URL asked.
+
+    The client's own value rather than urllib3's response (whose body is read once and whose
+    connection is back in the pool by then): what explains a refusal reads only this, and a
+    test builds one by hand. `headers` looks names up case-blind (urllib3's HTTPHeaderDict).
+    """
+
+    status: int
+    headers: HTTPHeaderDict
+    body: bytes
+    url: str = ""
+
+    @property
+    def text(self) -> str:
+        """The body as text, for messages (UTF-8, as Magento writes; other bytes replaced)."""
+        return self.body.decode("utf-8", "replace")
+
+    def json(self) -> Any:
+        """The body parsed as JSON; ValueError when it is not JSON."""
+        return json.loads(self.body)
 
 
 class MagentoError(Exception):
@@ -164,11 +190,11 @@ HTML_PAGE_CAUSES = (
 )
 
 
-def looks_like_html(response: requests.Response) -> bool:
+def looks_like_html(response: Answer) -> bool:
     content_type = response.headers.get("Content-Type", "").lower()
     if "html" in content_type:
         return True
-    start = response.content[:512].lstrip().lower()
+    start = response.body[:512].lstrip().lower()
     return start.startswith((b"<!doctype html", b"<html", b"<head", b"<body"))
 
 
@@ -177,13 +203,13 @@ def html_title(text: str) -> str:
     return " ".join(match.group(1).split()) if match else ""
 
 
-def describe_html(response: requests.Response) -> str:
+def describe_html(response: Answer) -> str:
     """`an HTML page titled 'Just a moment...'`: names a CDN, firewall or maintenance page."""
     title = html_title(response.text)
     return f"an HTML page titled {title!r}" if title else "an HTML page without a title"
 
 
-def response_date(response: requests.Response) -> datetime | None:
+def response_date(response: Answer) -> datetime | None:
     """The store's clock from the `Date` header, as an aware UTC datetime."""
     header = response.headers.get("Date")
     if not header:
@@ -223,7 +249,7 @@ _INPUT_LIMIT = re.compile(r"^Maximum (SearchCriteria pageSize|items of type .*) 
 
 
 def error_from_response(
-    response: requests.Response,
+    response: Answer,
     *,
     method: str,
     route: str,
@@ -234,7 +260,7 @@ def error_from_response(
     `route` is the short form used in messages ("/V1/orders"); `auth_method` ("oauth1", "bearer",
     "admin_token") lets a 401 be explained by its likely cause.
     """
-    status = response.status_code
+    status = response.status
     head = f"{method} {route} answered {status}"
     fields: dict[str, Any] = {"method": method, "route": route, "status": status}
     found = _magento_body(response, head)
@@ -262,10 +288,10 @@ def error_from_response(
     return error
 
 
-def _route_missing_hint(response: requests.Response) -> str:
+def _route_missing_hint(response: Answer) -> str:
     """Why a route every Magento has is missing: the URL, or a store code that names no store
     view, which Webapi's PathProcessor then reads as the first segment of the route."""
-    code = _STORE_CODE.search(urlsplit(response.url or "").path)
+    code = _STORE_CODE.search(urlsplit(response.url).path)
     named = f" {code.group(1)!r}" if code else ""
     return (
         f"url does not lead to Magento's REST API, or store_code{named} is no store view of this "
@@ -274,7 +300,7 @@ def _route_missing_hint(response: requests.Response) -> str:
     )
 
 
-def _magento_body(response: requests.Response, head: str) -> tuple[str, Any] | str:
+def _magento_body(response: Answer, head: str) -> tuple[str, Any] | str:
     """Magento's (message, parameters), or the sentence saying why the body is not that."""
     if looks_like_html(response):
         return f"{head} with {describe_html(response)} instead of JSON: {HTML_PAGE_CAUSES}"
@@ -343,7 +369,7 @@ def auth_hint(
     message: str,
     status: int,
     auth_method: str | None,
-    response: requests.Response | None = None,
+    response: Answer | None = None,
 ) -> str | None:
     """The likely cause and fix of an authentication refusal, or None if `message` is not one."""
     lowered = message.lower()
@@ -367,7 +393,7 @@ def auth_hint(
     return hint
 
 
-def clock_skew(response: requests.Response | None) -> str:
+def clock_skew(response: Answer | None) -> str:
     """How far this machine's clock is from the store's, from the answer's `Date` header."""
     store_time = response_date(response) if response is not None else None
     if store_time is None:

@@ -106,7 +106,7 @@ class MagentoSettings:
 
     @property
     def verify(self) -> bool | str:
-        """`requests`'s `verify`: the CA bundle path, or whether to check certificates."""
+        """The CA bundle path to check certificates with, or whether to check them."""
         return self.ca_bundle if self.ca_bundle is not None else self.verify_ssl
 
     @classmethod

@@ -20,7 +20,7 @@ Params = SearchCriteria | Mapping[str, Any] | Iterable[tuple[str, Any]] | None
 # rawurldecode (lib/internal/Magento/Framework/Oauth/Helper/Request.php), so `+` must be sent as
 # %2B and a space as %20, never `+`. Brackets are encoded too: oauthlib refuses a query holding
 # raw `[` `]` (oauthlib.common.urldecode), PHP decodes %5B...%5D into the same array keys, and
-# requests leaves %XX of reserved characters as they are, so the signed URL is the sent URL.
+# urllib3 leaves %XX as it is, so the signed URL is the sent URL (tests/rest/test_sent_urls.py).
 _UNRESERVED = "-._~"
 
 
@@ -30,9 +30,17 @@ def encode_component(value: str) -> str:
     return quote(value, safe=_UNRESERVED, encoding="utf-8", errors="strict")
 
 
+# A segment that is only "." or ".." is a dot-segment: any client or server that normalizes the
+# path (RFC 3986 5.2.4; requests did, before sending) removes it, so an SKU "." would name
+# /products/ and ".." the route above. Encoded, it is a name.
+_DOT_SEGMENTS = {".": "%2E", "..": "%2E%2E"}
+
+
 def path_segment(value: str | int) -> str:
-    """One path parameter (an SKU, an order id), encoded so `/` or `?` cannot split the route."""
-    return encode_component(str(value))
+    """One path parameter (an SKU, an order id), encoded so `/` or `?` cannot split the route
+    and `.` or `..` cannot be read as a dot-segment."""
+    text = str(value)
+    return _DOT_SEGMENTS.get(text) or encode_component(text)
 
 
 def query_value(value: Any) -> str:

@@ -7,8 +7,11 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from magento2_rest import MagentoClient, MagentoSettings
+from magento2_rest.errors import Answer
+from urllib3 import HTTPHeaderDict
 
 if TYPE_CHECKING:
+    import requests
     from magento2_sandbox import Sandbox
 
 # when_logged(sandbox, matches, action): run action once a request-log entry matches.
@@ -33,4 +36,11 @@ def admin_client_for(sandbox: Sandbox, password: str) -> MagentoClient:
         access_token_secret=None,
         username="admin",
         password=password,
+    )
+
+
+def answer_of(response: requests.Response) -> Answer:
+    """What the client would have read of an answer the test got with requests."""
+    return Answer(
+        response.status_code, HTTPHeaderDict(response.headers), response.content, response.url
     )

@@ -15,7 +15,7 @@ from magento2_rest.urls import build_url
 from oauthlib.oauth1 import SIGNATURE_HMAC_SHA1, SIGNATURE_HMAC_SHA256
 from requests_oauthlib import OAuth1
 
-from tests.rest.helpers import admin_client_for, client_for
+from tests.rest.helpers import admin_client_for, answer_of, client_for
 
 if TYPE_CHECKING:
     from magento2_sandbox import Sandbox
@@ -37,7 +37,9 @@ def signer(sandbox: Sandbox, method: str = SIGNATURE_HMAC_SHA256, **extra: str) 
 
 
 def explain(response: requests.Response, auth_method: str = "oauth1") -> str:
-    error = error_from_response(response, method="GET", route="/V1/orders", auth_method=auth_method)
+    error = error_from_response(
+        answer_of(response), method="GET", route="/V1/orders", auth_method=auth_method
+    )
     assert isinstance(error, MagentoAuthError)
     return str(error)
 

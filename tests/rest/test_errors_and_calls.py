@@ -8,7 +8,6 @@ from email.utils import format_datetime
 from typing import TYPE_CHECKING, Any
 
 import pytest
-import requests
 from magento2_rest import (
     MagentoAuthError,
     MagentoError,
@@ -20,7 +19,8 @@ from magento2_rest import (
 )
 from magento2_rest.auth import ADMIN_TOKEN_RENEW_AFTER, AdminTokenAuth
 from magento2_rest.client import parse_retry_after
-from magento2_rest.errors import error_from_response
+from magento2_rest.errors import Answer, error_from_response
+from urllib3 import HTTPHeaderDict
 
 from tests.rest.helpers import client_for
 
@@ -31,17 +31,13 @@ if TYPE_CHECKING:
 LIMIT = {"type": "items", "max": 20}
 
 
-def answer(status: int, body: bytes, **headers: str) -> requests.Response:
-    """An HTTP answer as requests hands it over (a value, no network)."""
-    response = requests.Response()
-    response.status_code = status
-    response._content = body
-    response.headers.update({key.replace("_", "-"): value for key, value in headers.items()})
-    response.encoding = "utf-8"
-    return response
+def answer(status: int, body: bytes, **headers: str) -> Answer:
+    """An HTTP answer as the client reads it (a value, no network)."""
+    fields = HTTPHeaderDict({key.replace("_", "-"): value for key, value in headers.items()})
+    return Answer(status, fields, body, "http://127.0.0.1/rest/default/V1/orders")
 
 
-def explain(response: requests.Response, auth_method: str | None = "oauth1") -> MagentoError:
+def explain(response: Answer, auth_method: str | None = "oauth1") -> MagentoError:
     return error_from_response(response, method="GET", route="/V1/orders", auth_method=auth_method)
 
 
