@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHMARKS = ["sandbox_scale.py", "tap_bench.py", "target_bench.py"]
+BENCHMARKS = ["sandbox_scale.py", "client_bench.py", "tap_bench.py", "target_bench.py"]
 
 
 def main() -> int:
