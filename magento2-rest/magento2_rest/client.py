@@ -106,13 +106,44 @@ READ_TIMED_OUT = "no complete answer within read_timeout"
 READ_BACK = "the store may have run it, so it is not sent again: read the state back first"
 
 
+class _SearchAnswer(msgspec.Struct):
+    """A search answer as it is decoded first: `items` still JSON (SearchPage decodes it)."""
+
+    total_count: int
+    items: msgspec.Raw = msgspec.Raw(b"null")
+    search_criteria: Any = None
+
+
 @dataclass(frozen=True)
 class SearchPage:
-    """One answer of a search route: its items, Magento's `total_count`, and the whole body."""
+    """One answer of a search route: its items, Magento's `total_count`, its search_criteria.
 
-    items: list[dict[str, Any]]
+    The items are decoded when first asked for: `items` all at once, or `raw_items`, one piece
+    of JSON per item that holds only a slice of the answer's bytes. A page of 300 orders is some
+    3 MB of JSON and four times that once decoded into dicts, so pages that wait to be written
+    are best kept as `raw_items` (tap_magento2.concurrency).
+    """
+
     total_count: int
-    raw: dict[str, Any]
+    items_json: msgspec.Raw
+    search_criteria: Any = None
+
+    @functools.cached_property
+    def items(self) -> list[dict[str, Any]]:
+        return list(msgspec.json.decode(self.items_json) or [])
+
+    @functools.cached_property
+    def raw_items(self) -> list[msgspec.Raw]:
+        return list(msgspec.json.decode(self.items_json, type=list[msgspec.Raw] | None) or [])
+
+    @property
+    def raw(self) -> dict[str, Any]:
+        """The answer as Magento gave it (its items, search_criteria and total_count)."""
+        return {
+            "items": self.items,
+            "search_criteria": self.search_criteria,
+            "total_count": self.total_count,
+        }
 
 
 @dataclass
@@ -404,6 +435,7 @@ class MagentoClient:
         api: Api = "V1",
         idempotent: bool | None = None,
         retry_timeouts: bool = True,
+        answer_type: Any = Any,
     ) -> Any:
         """Send one call and return its parsed JSON (None for an empty body).
 
@@ -411,6 +443,8 @@ class MagentoClient:
         `{url}/rest/{store_code}/{api}{route}`. A request that is not idempotent (POST unless told
         otherwise) is never repeated once it may have reached the store: `MagentoUnknownOutcome`.
         `retry_timeouts=False`: a 504 or a read timeout raises `MagentoTimeout` at once.
+        `answer_type`: a type to decode the answer into (msgspec); an answer of another shape is
+        returned decoded as plain JSON, for the caller to say what is wrong with it.
         """
         method = method.upper()
         if idempotent is None:
@@ -426,6 +460,7 @@ class MagentoClient:
             body,
             idempotent=idempotent,
             retry_timeouts=retry_timeouts,
+            answer_type=answer_type,
         )
         try:
             return send(auth=self._auth)
@@ -456,22 +491,26 @@ class MagentoClient:
         params: list[tuple[str, str]] = criteria.to_params()
         if fields is not None:
             params.append(("fields", fields))
-        raw = self.request(
-            "GET", route, params=params, store_code=store_code, retry_timeouts=retry_timeouts
+        answer = self.request(
+            "GET",
+            route,
+            params=params,
+            store_code=store_code,
+            retry_timeouts=retry_timeouts,
+            answer_type=_SearchAnswer,
         )
-        if not isinstance(raw, dict) or not isinstance(raw.get("total_count"), int):
-            label = route_label("V1", route)
-            shown = excerpt(json.dumps(raw, ensure_ascii=False))
-            raise MagentoResponseError(
-                f"GET {label} answered without items and total_count ({shown}): url does not "
-                "lead to Magento's REST API (a Magento search answers both), or this is no "
-                "search route",
-                method="GET",
-                route=label,
-                status=200,
-            )
-        items = raw.get("items") or []
-        return SearchPage(items=list(items), total_count=raw["total_count"], raw=raw)
+        if isinstance(answer, _SearchAnswer):
+            return SearchPage(answer.total_count, answer.items, answer.search_criteria)
+        label = route_label("V1", route)
+        shown = excerpt(json.dumps(answer, ensure_ascii=False))
+        raise MagentoResponseError(
+            f"GET {label} answered without items and total_count ({shown}): url does not "
+            "lead to Magento's REST API (a Magento search answers both), or this is no "
+            "search route",
+            method="GET",
+            route=label,
+            status=200,
+        )
 
     def page_size(self, wanted: int) -> int:
         """The page size to ask for: `wanted`, or the store's maximum once it refused more."""
@@ -556,6 +595,7 @@ class MagentoClient:
         idempotent: bool,
         auth: MagentoAuth | None,
         retry_timeouts: bool = True,
+        answer_type: Any = Any,
     ) -> Any:
         policy = _RetryPolicy(self, retry_timeouts=retry_timeouts)
         tries = 0
@@ -572,7 +612,14 @@ class MagentoClient:
                 with attempt:
                     tries += 1
                     return self._attempt(
-                        method, url, label, body, idempotent=idempotent, auth=auth, attempt=tries
+                        method,
+                        url,
+                        label,
+                        body,
+                        idempotent=idempotent,
+                        auth=auth,
+                        attempt=tries,
+                        answer_type=answer_type,
                     )
         except _RetryableError as final:
             if isinstance(final.error, MagentoTimeout) and not retry_timeouts:
@@ -593,6 +640,7 @@ class MagentoClient:
         idempotent: bool,
         auth: MagentoAuth | None,
         attempt: int,
+        answer_type: Any = Any,
     ) -> Any:
         headers = self._headers.copy()
         if body is not None:
@@ -650,7 +698,9 @@ class MagentoClient:
         if answer.status < HTTP_BAD_REQUEST:
             if answer.status in REDIRECT_STATUSES and "Location" in answer.headers:
                 _raise_redirect(answer, method, label)
-            return _parse_success(answer, method, label, idempotent=idempotent)
+            return _parse_success(
+                answer, method, label, idempotent=idempotent, answer_type=answer_type
+            )
         raise _refusal(answer, method, label, idempotent=idempotent, auth=auth)
 
     def _count(self, started: float, size: int) -> None:
@@ -801,7 +851,14 @@ def _refusal(
     )
 
 
-def _parse_success(response: Answer, method: str, label: str, *, idempotent: bool) -> Any:
+def _parse_success(
+    response: Answer,
+    method: str,
+    label: str,
+    *,
+    idempotent: bool,
+    answer_type: Any = Any,
+) -> Any:
     if not response.body.strip():
         return None
     if looks_like_html(response):
@@ -818,6 +875,9 @@ def _parse_success(response: Answer, method: str, label: str, *, idempotent: boo
         # A page in the answer's place, before or after the store ran the write: unknown.
         raise _unknown_outcome(error)
     try:
+        return msgspec.json.decode(response.body, type=answer_type)
+    except msgspec.ValidationError:
+        # JSON, of another shape than asked for: the caller says what is wrong with it.
         return msgspec.json.decode(response.body)
     except msgspec.DecodeError:
         error = MagentoResponseError(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -95,6 +96,9 @@ def routes() -> list[Route]:
 
 
 _loaded = False
+# Requests arrive at once from the start (a tap's workers): the first of them loads the routes
+# while the others wait, so none meets a half-filled registry (a 404 for a route that exists).
+_loading = threading.Lock()
 
 
 def load_routes() -> None:
@@ -102,12 +106,15 @@ def load_routes() -> None:
     global _loaded  # noqa: PLW0603 - one registry per process
     if _loaded:
         return
-    _loaded = True
-    from magento2_sandbox import routes as package  # noqa: PLC0415 - import cycle
+    with _loading:
+        if _loaded:
+            return
+        from magento2_sandbox import routes as package  # noqa: PLC0415 - import cycle
 
-    for info in pkgutil.iter_modules(package.__path__):
-        importlib.import_module(f"{package.__name__}.{info.name}")
-    importlib.import_module("magento2_sandbox.asyncbulk")
+        for info in pkgutil.iter_modules(package.__path__):
+            importlib.import_module(f"{package.__name__}.{info.name}")
+        importlib.import_module("magento2_sandbox.asyncbulk")
+        _loaded = True
 
 
 @dataclass

@@ -802,9 +802,12 @@ class IncrementalStream(MagentoStream):
     ) -> Iterator[tuple[dict[str, Any], str]]:
         """The rest of the walk, read by several workers, in the same order, STATE per page."""
         total = progress.done + left
+        key = self.replication_key
         for rows in walk.rows():
             progress.page(len(rows), max(total, progress.done + len(rows)))
-            yield from rows
+            for waiting in rows:
+                item = concurrency.row(waiting)
+                yield item, item[key]
             self.flush_state()
         if walk.splits:
             self.logger.info(

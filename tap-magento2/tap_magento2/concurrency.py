@@ -13,11 +13,15 @@ too, which matters on tables with no index on updated_at (customers, products).
 Full-table streams: the first page gives total_count; the other pages are asked at once (by
 offset, sorted on the key as before) and written in page order.
 
-What waits to be written is bounded (BUFFERED_PAGES full pages of rows per worker, counted in
-rows: windows' pages may be short, and a bound in pages would let memory grow with the store's
-size until they are full); the worker of the window
-being written never waits, so the output always moves. Requests at once are bounded by the
-client's adaptive limit (magento2_rest.politeness), whatever the number of workers.
+What waits to be written is bounded: BUFFERED_PAGES full pages of rows per worker, the pages
+being read included, and HEAD_PAGES of the window being written (counted in rows: windows'
+pages may be short, and a bound in pages would let memory grow with the store's size until they
+are full). It waits as the JSON Magento sent, one piece per row (SearchPage.raw_items), decoded
+only when it is written: a page of 300 orders is some 3 MB of JSON but four times that as
+dicts, so decoded pages waiting made the tap's peak memory grow with its concurrency
+(bench/tap_bench.py). The worker of the window being written never waits for the others, so
+the output always moves. Requests at once are bounded by the client's adaptive limit
+(magento2_rest.politeness), whatever the number of workers.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
+import msgspec
 from magento2_rest import MagentoError, timestamps
 
 from tap_magento2.narrowing import Narrowing, breaks_the_page
@@ -41,15 +46,27 @@ if TYPE_CHECKING:
 
     from tap_magento2.client import IncrementalStream, MagentoStream
 
-Row = tuple[dict[str, Any], str]
-# Pages that may wait to be written, per worker: a page of 300 large orders is some 15 MB once
-# decoded, so the bound is what keeps memory flat whatever the store's size.
+# A row waiting to be written: Magento's JSON of it, or, read around a failing page
+# (tap_magento2.narrowing), the row decoded.
+Row = msgspec.Raw | dict[str, Any]
+# Pages that may wait to be written, per worker: the bound keeps memory flat whatever the
+# store's size.
 BUFFERED_PAGES = 2
+# Pages the window being written may hold (waiting, or being read) beyond BUFFERED_PAGES.
+HEAD_PAGES = 2
 # Windows cut at the start: at most this many per worker, of at least PAGES_PER_WINDOW pages.
 # Small windows keep every worker busy under the bound on what waits to be written: the window
 # being written is read by one worker, so a long one would leave the others waiting on it.
 WINDOWS_PER_WORKER = 16
 PAGES_PER_WINDOW = 2
+
+
+def row(waiting: Row) -> dict[str, Any]:
+    """A row that waited to be written, decoded."""
+    if isinstance(waiting, msgspec.Raw):
+        decoded: dict[str, Any] = msgspec.json.decode(waiting)
+        return decoded
+    return waiting
 
 
 def _seconds(value: str) -> int:
@@ -165,7 +182,7 @@ class WindowedWalk:
     # -- the ordered output --------------------------------------------------------------
 
     def rows(self) -> Iterator[list[Row]]:
-        """The rows, one page at a time, in (updated_at, id) order."""
+        """The rows, one page at a time, in (updated_at, id) order (decode them with `row`)."""
         threads = [
             threading.Thread(target=self.work, name=f"{self.stream.name}-{n}", daemon=True)
             for n in range(self.workers)
@@ -245,58 +262,86 @@ class WindowedWalk:
             self.buffered += len(rows)
             self.condition.notify_all()
 
-    def wait_for_room(self, window: Window) -> bool:
-        """False when the walk is stopping. The window being written waits only for its own
-        pages to be written (the output drains it, so it cannot wait forever); the others for
-        room among all the pages waiting."""
-        limit = BUFFERED_PAGES * self.workers * self.stream.request_page_size
+    def reserve(self, window: Window) -> int | None:
+        """Room for one more page of `window`, counted as waiting until it is pushed (so pages
+        being read count too: without that, every worker could pass the bound by the page it
+        is reading); None when the walk is stopping. The others wait for room among all the
+        pages waiting or being read; the window being written waits only for its own pages to
+        be written (the output drains it, so it cannot wait forever; were it to wait for the
+        others', which wait for it to be written, the walk would stop), and may hold
+        HEAD_PAGES of its own beyond the bound."""
+        size = self.stream.request_page_size
+        limit = BUFFERED_PAGES * self.workers * size
         with self.condition:
             while not self.stopping:
                 is_head = self.head < len(self.windows) and self.windows[self.head] is window
-                waiting = window.rows if is_head else self.buffered
-                if waiting < limit:
-                    return True
+                if is_head:
+                    room = window.rows + size <= HEAD_PAGES * size
+                else:
+                    room = self.buffered + size <= limit
+                if room:
+                    self.buffered += size
+                    return size
                 self.condition.wait()
-            return False
+            return None
+
+    def release(self, reserved: int) -> None:
+        with self.condition:
+            self.buffered -= reserved
+            self.condition.notify_all()
 
     def walk(self, window: Window) -> None:
-        stream = self.stream
-        key = stream.replication_key
-        while self.wait_for_room(window):
+        while (reserved := self.reserve(window)) is not None:
             try:
-                page = stream.search(
-                    functools.partial(
-                        stream.keyset_criteria,
-                        start=window.lower,
-                        cursor=window.cursor,
-                        bound=window.upper,
-                        until=window.until,
-                    ),
-                    self.store_code,
-                    self.fields,
-                )
-            except MagentoError as error:
-                if not breaks_the_page(error):
-                    raise
-                self.read_around(window, error)
-                continue
-            items = page.items
-            if items:
-                window.cursor = stream.advance(window.cursor, items[-1], stream.name)
-            self.push(window, [(item, item[key]) for item in items])
-            if not items or len(items) >= page.total_count:
+                more = self.read_page(window)
+            finally:
+                self.release(reserved)
+            if not more:
                 return
-            self.maybe_split(window, items, page.total_count - len(items))
 
-    def maybe_split(self, window: Window, items: list[dict[str, Any]], remaining: int) -> None:
-        """Give the later half of the window's time range to a new window, if a worker idles."""
-        if remaining <= 2 * len(items):
+    def read_page(self, window: Window) -> bool:
+        """One page of the window, pushed; False once the window is read."""
+        stream = self.stream
+        try:
+            page = stream.search(
+                functools.partial(
+                    stream.keyset_criteria,
+                    start=window.lower,
+                    cursor=window.cursor,
+                    bound=window.upper,
+                    until=window.until,
+                ),
+                self.store_code,
+                self.fields,
+            )
+        except MagentoError as error:
+            if not breaks_the_page(error):
+                raise
+            self.read_around(window, error)
+            return True
+        items = page.raw_items
+        if not items:
+            return False
+        last = row(items[-1])
+        window.cursor = stream.advance(window.cursor, last, stream.name)
+        self.push(window, list(items))
+        if len(items) >= page.total_count:
+            return False
+        self.maybe_split(
+            window, str(last[stream.replication_key]), len(items), page.total_count - len(items)
+        )
+        return True
+
+    def maybe_split(self, window: Window, last: str, size: int, remaining: int) -> None:
+        """Give the later half of the window's time range (after `last`, the updated_at its
+        latest page ended on) to a new window, if a worker idles."""
+        if remaining <= 2 * size:
             return
         with self.condition:
             waiting = sum(1 for w in self.windows[self.head :] if not w.claimed)
             if waiting >= self.workers - 1:
                 return
-            after = _seconds(items[-1][self.stream.replication_key]) + 1
+            after = _seconds(last) + 1
             upper = _seconds(window.upper)
             middle = (after + upper) // 2
             if not after < middle < upper:
@@ -329,7 +374,7 @@ class WindowedWalk:
         rows = narrowing.rows(window.cursor, self.stream.request_page_size, error)
         while True:
             try:
-                pending.append(next(rows))
+                pending.append(next(rows)[0])
             except StopIteration as finished:  # noqa: PERF203 - the generator's return value
                 cursor, bad = finished.value
                 break

@@ -41,6 +41,7 @@ from tap_magento2.inventory_streams import (
     InventoryStocksStream,
     SourceItemsStream,
 )
+from tap_magento2.memory import fix_mmap_threshold
 from tap_magento2.narrowing import UnreadableRecordError
 from tap_magento2.output import SingerWriter
 from tap_magento2.sales_streams import (
@@ -276,6 +277,7 @@ class TapMagento2(Tap):
     @classmethod
     def invoke(cls, **kwargs: Any) -> None:
         """Run a sync; a refusal from the store is reported in one line, without a traceback."""
+        fix_mmap_threshold()
         try:
             super().invoke(**kwargs)
         except (

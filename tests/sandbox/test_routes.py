@@ -4,7 +4,10 @@ and seeded data that is consistent (quantities, states, timestamps)."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections import Counter
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -275,3 +278,38 @@ def test_large_store_mass_action_and_parallel_build(
     for kind in ("orders", "invoices", "shipments", "creditmemos"):
         assert parallel.control.truth(kind) == serial.control.truth(kind)
     assert parallel.control.entity("orders", 5100) == serial.control.entity("orders", 5100)
+
+
+# A new process: its first requests arrive at once, before any route is loaded.
+FIRST_REQUESTS_AT_ONCE = """
+import sys, threading
+import requests
+from magento2_sandbox import Sandbox
+from tests.sandbox.conftest import Api
+
+with Sandbox(seed=2, orders=30, b2b=False, msi=False) as sandbox:
+    api = Api(sandbox)
+    statuses = []
+    def get(page):
+        criteria = {"searchCriteria[pageSize]": 1, "searchCriteria[currentPage]": page}
+        answer = api.get("/orders", criteria)
+        statuses.append(answer.status_code)
+    threads = [threading.Thread(target=get, args=(page,)) for page in range(1, 9)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    print(sorted(statuses))
+"""
+
+
+def test_the_first_requests_of_a_new_store_at_once_all_find_their_route() -> None:
+    answer = subprocess.run(
+        [sys.executable, "-c", FIRST_REQUESTS_AT_ONCE],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parents[2],
+        timeout=120,
+    )
+    assert answer.stdout.strip() == str([200] * 8), answer.stderr

@@ -4,6 +4,13 @@
 from __future__ import annotations
 
 import logging
+import time
+
+import msgspec
+from tap_magento2 import concurrency
+from tap_magento2.client import IncrementalStream
+from tap_magento2.concurrency import BUFFERED_PAGES, HEAD_PAGES, WindowedWalk
+from tap_magento2.tap import TapMagento2
 
 from tests.tap.runner import run_tap, sandbox_config
 
@@ -39,3 +46,38 @@ def test_windows_read_at_once_and_write_in_order(sandbox_factory, caplog):
         r.getMessage() for r in caplog.records if "time windows by 4 workers" in r.getMessage()
     ]
     assert windows, "the orders range was never cut into windows"
+
+
+def test_what_waits_to_be_written_is_bounded_and_kept_as_json(sandbox_factory):
+    # A writer slower than its readers: the workers run ahead until the bound stops them.
+    # Pages being read count toward it too, so the bound holds at every moment.
+    sandbox = sandbox_factory(seed=13, orders=900, customers=20, b2b=False, msi=False)
+    tap = TapMagento2(config=sandbox_config(sandbox, page_size=20), validate_config=False)
+    stream = tap.streams["orders"]
+    assert isinstance(stream, IncrementalStream)
+    workers = 4
+    walk = WindowedWalk(
+        stream,
+        start=None,
+        cursor=None,
+        bound="2100-01-01 00:00:00",
+        store_code=None,
+        fields=None,
+        workers=workers,
+    )
+    walk.partition(900)
+    limit = BUFFERED_PAGES * workers * 20
+    seen: list[int] = []
+    waiting_at_most = 0
+    for rows in walk.rows():
+        with walk.condition:
+            waiting_at_most = max(waiting_at_most, walk.buffered)
+        assert all(isinstance(waiting, msgspec.Raw) for waiting in rows)
+        seen.extend(int(concurrency.row(waiting)["entity_id"]) for waiting in rows)
+        time.sleep(0.02)
+    truth = sorted(
+        sandbox.control.truth("orders"), key=lambda row: (row["updated_at"], int(row["id"]))
+    )
+    assert seen == [int(row["id"]) for row in truth]
+    # Full: the workers ran ahead as far as they were let; never further.
+    assert limit - 20 <= waiting_at_most <= limit + HEAD_PAGES * 20
