@@ -242,6 +242,9 @@ def test_kill_and_rerun_creates_no_second_invoice(shop, make_config, tmp_path, m
     config = make_config(
         shop, max_concurrency=concurrency, api_type=mode, batch_size_rows=concurrency
     )
+    # Slow answers, as in the other kill tests: at full speed the target wrote all 16 before
+    # the kill could land after the third.
+    shop.control.update_settings(latency_ms=150)
     before, _ = kill_then_rerun(
         shop,
         config,
