@@ -290,7 +290,7 @@ def _no_proxy(host: str, port: int | None) -> bool:
         return False
 
 
-def environment_proxy(url: str) -> str | None:
+def _environment_proxy(url: str) -> str | None:
     """The proxy the environment names for `url` (HTTPS_PROXY, HTTP_PROXY, ALL_PROXY and
     NO_PROXY, upper or lower case), chosen as requests chooses it; None to go straight."""
     parts = urlsplit(url)
@@ -390,7 +390,7 @@ class MagentoClient:
         # The environment (HTTPS_PROXY, NO_PROXY, REQUESTS_CA_BUNDLE) is read once, here, for
         # the store's URL (requests read it again for every request: a fifth of the client's CPU
         # per page); every request of this client goes to that host, through one pool.
-        proxy = environment_proxy(settings.url)
+        proxy = _environment_proxy(settings.url)
         self._manager = _pool_manager(settings, proxy)
         # The store's URL as urllib3 sends it (the host in lower case, IDNA; the path encoded):
         # every URL is built on it, so the URL signed is the URL sent.
