@@ -6,11 +6,11 @@ A page of 300 orders is a body of some 3.5 MB, and several worker threads read o
 freed, but only until the first such block is freed: from then on it raises its mmap threshold
 to that size and serves large blocks from its heaps, one per thread (mallopt(3), "dynamic mmap
 threshold"), which keep what they once held. The tap's peak memory then grew with the length of
-the run, 155 MB reading 10,000 orders against 230 MB reading 100,000 (bench/tap_bench.py, same
-machine and run), though what waits to be written is bounded. Setting the threshold turns the
-dynamic threshold off (mallopt(3)): bodies above it are mapped and unmapped each time, at a
-page-fault cost of about a microsecond per order, and peak memory stays flat (130 against
-136 MB).
+the run, 160 MB reading 10,000 orders against 214 MB reading 100,000 (the tap's default
+concurrency, 2026-12-02, bench/tap_bench.py's memory runs), though what waits to be written is
+bounded. Setting the threshold turns the dynamic threshold off (mallopt(3)): bodies above it are
+mapped and unmapped each time, at the cost of a page fault per 4 KiB (some 850 a page of
+orders), and peak memory stays flat: 129 against 137 MB.
 """
 
 from __future__ import annotations
