@@ -48,6 +48,11 @@ class _Handler(KeepAliveHandler):
     def log_message(self, *args: Any) -> None:
         pass
 
+    def log_error(self, *args: Any) -> None:
+        # http.server says "Request timed out" when a kept-alive connection idles past
+        # keepalive_timeout_s: nginx closes such a connection without a word, and so does this.
+        pass
+
     def date_time_string(self, timestamp: float | None = None) -> str:
         app = getattr(self.server, "app", None)
         if timestamp is None and isinstance(app, App):
