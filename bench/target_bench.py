@@ -397,9 +397,9 @@ def main() -> None:
             bench_documents(args, knobs, Path(tmp))
         if args.only in {None, "prices"}:
             bench_prices(args, knobs, Path(tmp))
-    print(
-        f"\nload average after: {load()} (above the number of cores: other work shared the machine)"
-    )
+    busy = max(os.getloadavg()) > (os.cpu_count() or 1)
+    note = " (above the number of cores: other work shared the machine)" if busy else ""
+    print(f"\nload average after: {load()}{note}")
 
 
 def load() -> str:
