@@ -30,9 +30,11 @@ def encode_component(value: str) -> str:
     return quote(value, safe=_UNRESERVED, encoding="utf-8", errors="strict")
 
 
-# A segment that is only "." or ".." is a dot-segment: any client or server that normalizes the
-# path (RFC 3986 5.2.4; requests did, before sending) removes it, so an SKU "." would name
-# /products/ and ".." the route above. Encoded, it is a name.
+# A segment that is only "." or ".." is a dot-segment, which URL parsers remove (RFC 3986 5.2.4;
+# requests did before sending, as browsers do), so an SKU "." would name /products/ and ".." the
+# route above. Encoded, it goes on the wire as a name (tests/rest/test_sent_urls.py). A server
+# that decodes %2E before removing dot-segments (RFC 3986 6.2.2.2 allows it) would still not
+# find such a product: no source says whether nginx in front of Magento does.
 _DOT_SEGMENTS = {".": "%2E", "..": "%2E%2E"}
 
 

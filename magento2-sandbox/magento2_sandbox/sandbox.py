@@ -48,10 +48,11 @@ class _Handler(KeepAliveHandler):
     def log_message(self, *args: Any) -> None:
         pass
 
-    def log_error(self, *args: Any) -> None:
+    def log_error(self, format: str, *args: Any) -> None:  # noqa: A002 - http.server's name
         # http.server says "Request timed out" when a kept-alive connection idles past
         # keepalive_timeout_s: nginx closes such a connection without a word, and so does this.
-        pass
+        if not format.startswith("Request timed out"):
+            super().log_error(format, *args)
 
     def date_time_string(self, timestamp: float | None = None) -> str:
         app = getattr(self.server, "app", None)

@@ -23,6 +23,7 @@ import contextlib
 import io
 import socket
 import threading
+from traceback import format_exc
 from typing import TYPE_CHECKING, Any
 
 from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler
@@ -115,7 +116,9 @@ class KeepAliveHandler(WSGIRequestHandler):
         except Exception:
             if self.server.passthrough_errors:
                 raise
-            self.server.log("error", "Error on request %s %s", self.command, self.path)
+            self.server.log(
+                "error", "Error on request %s %s:\n%s", self.command, self.path, format_exc()
+            )
             status, headers, answer = (
                 "500 Internal Server Error",
                 [("Content-Type", "text/plain; charset=utf-8")],
@@ -149,8 +152,13 @@ class KeepAliveHandler(WSGIRequestHandler):
         try:
             length = int(environ.get("CONTENT_LENGTH") or 0)
         except ValueError:
-            length = 0
-        return self.rfile.read(length) if length > 0 else b""
+            length = -1
+        if length < 0:
+            # Where the body ends is unknown, so where the next request starts is too: this
+            # connection carries no more (as a server must do, RFC 9112 6.3).
+            self.close_connection = True
+            return b""
+        return self.rfile.read(length) if length else b""
 
     def _answer(self, status: str, headers: list[tuple[str, str]], body: bytes) -> None:
         code, _, message = status.partition(" ")

@@ -124,3 +124,18 @@ def test_stopping_the_store_ends_the_connections_it_kept(
     with pytest.raises(requests.ConnectionError):
         session.get(api.url(ROUTE), auth=api.auth, timeout=5)
     session.close()
+
+
+def test_a_body_of_unknown_length_ends_the_connection(sandbox: Sandbox) -> None:
+    # Content-Length that is no number: where the next request starts is unknown, so the
+    # bytes after it are never read as one.
+    bad = (
+        b"POST /rest/V1/no/such/route HTTP/1.1\r\nHost: h\r\nContent-Length: many\r\n\r\n"
+        b"GET /rest/V1/store/storeViews HTTP/1.1\r\nHost: h\r\n\r\n"
+    )
+    with socket.create_connection((sandbox.host, sandbox.port), timeout=30) as conn:
+        conn.sendall(bad)
+        received = b""
+        while data := conn.recv(65536):
+            received += data
+    assert re.findall(rb"HTTP/1\.1 (\d{3}) ", received) == [b"404"]
