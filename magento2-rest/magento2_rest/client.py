@@ -517,11 +517,16 @@ class MagentoClient:
         """The page size to ask for: `wanted`, or the store's maximum once it refused more."""
         return wanted if self.max_page_size is None else min(wanted, self.max_page_size)
 
-    def learn_page_limit(self, error: MagentoInputLimitError, asked: int, route: str) -> bool:
-        """Take the maximum an input-limit refusal names; False if there is nothing to retry."""
+    def learn_page_limit(
+        self, error: MagentoInputLimitError, asked: int, route: str, *, expected: bool = False
+    ) -> bool:
+        """Take the maximum an input-limit refusal names; False if there is nothing to retry.
+
+        Said as a warning, or at INFO where the caller `expected` a store might refuse the
+        size (one it chose itself, not a setting the user would want to change)."""
         if error.max is None or not 0 < error.max < asked:
             return False
-        self.logger.warning(
+        (self.logger.info if expected else self.logger.warning)(
             "GET %s: the store allows pages of %d at most (Web API input limits); asking %d "
             "instead of %d from now on",
             route_label("V1", route),

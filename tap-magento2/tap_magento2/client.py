@@ -384,11 +384,22 @@ class MagentoStream(Stream):
 
     # ----------------------------------------------------------------------------- requests
 
+    @functools.cached_property
+    def page_size(self) -> int:
+        """This stream's page size as set (stream_page_sizes, or page_size)."""
+        return self.magento_tap.stream_page_size(self.name)[0]
+
     @property
     def request_page_size(self) -> int:
-        """Rows to ask per page: the tap's page_size, or less once this stream's pages timed out,
-        and never more than the store's input limit allows."""
-        return self.client.page_size(self.report.lowered_page_size or self.magento_tap.page_size)
+        """Rows to ask per page: the stream's page size, or less once its pages timed out, and
+        never more than the store's input limit allows."""
+        return self.client.page_size(self.report.lowered_page_size or self.page_size)
+
+    def learn_page_limit(self, error: MagentoInputLimitError, asked: int, route: str) -> bool:
+        """The client's learn_page_limit, said as news rather than a warning where the size
+        refused was the tap's built-in one for this stream (nothing to change in the config)."""
+        built_in = self.magento_tap.stream_page_size(self.name)[1]
+        return self.client.learn_page_limit(error, asked, route, expected=built_in)
 
     def search(
         self,
@@ -421,7 +432,7 @@ class MagentoStream(Stream):
                     retry_timeouts=not shrinkable,
                 )
             except MagentoInputLimitError as error:
-                if not self.client.learn_page_limit(error, asked, route):
+                if not self.learn_page_limit(error, asked, route):
                     raise
                 continue
             except MagentoTimeout as error:
@@ -454,7 +465,7 @@ class MagentoStream(Stream):
     ) -> Iterator[SearchPage]:
         """Every page of a search by offset (sort `criteria` on a unique key), at the tap's size."""
         for page in self.client.iter_pages(
-            route, criteria, self.magento_tap.page_size, store_code, fields=fields
+            route, criteria, self.page_size, store_code, fields=fields
         ):
             self.magento_tap.note_store_clock()
             yield page

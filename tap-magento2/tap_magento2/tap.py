@@ -96,6 +96,13 @@ INCREMENTAL_STREAMS = (
 DELETION_CHECK_STREAMS = tuple(name for name in INCREMENTAL_STREAMS if name != "order_items")
 
 DEFAULT_PAGE_SIZE = 300
+# Streams whose records are small enough that a page of page_size costs mostly its request: an
+# MSI source item is some 80 bytes of JSON (sku, source_code, quantity, status), a page of 300 is
+# 23 KB, and the request around it costs the store its PHP bootstrap and the tap some 2 ms of CPU
+# (bench/client_bench.py), more than the 300 rows themselves (bench/tap_bench.py measures CPU per
+# source item at both sizes). A store whose Web API input limits cap pages at 300 refuses the
+# first page once and the tap asks 300 from then on (MagentoClient.learn_page_limit).
+DEFAULT_STREAM_PAGE_SIZES: dict[str, int] = {"source_items": 1000}
 # Magento stamps updated_at before the write commits (FACTS.md, Time): a row can appear later
 # with an updated_at already below a bound of "now". Two minutes is a judgement, not a figure
 # Magento documents: an online capture inside the save waits on the payment gateway, and a
@@ -131,8 +138,20 @@ TAP_SETTINGS: dict[str, dict[str, Any]] = {
         "default": DEFAULT_PAGE_SIZE,
         "minimum": 1,
         "description": (
-            "Records per request. Lowered to the store's maximum when its Web API input "
+            f"Records per request ({DEFAULT_PAGE_SIZE} when not given; stream_page_sizes for "
+            "particular streams). Lowered to the store's maximum when its Web API input "
             "limits refuse it (Magento 2.4.7 allows 300 when they are on)."
+        ),
+    },
+    "stream_page_sizes": {
+        "type": ["object"],
+        "additionalProperties": {"type": ["integer"]},
+        "description": (
+            "Records per request of particular streams, {stream: size}, over page_size. "
+            "Without it every stream reads page_size at a time, but "
+            + ", ".join(f"{name} {size:,}" for name, size in DEFAULT_STREAM_PAGE_SIZES.items())
+            + " (records of some 80 bytes) when page_size is not given either. Lowered as "
+            "page_size is."
         ),
     },
     "max_concurrency": {
@@ -269,6 +288,13 @@ class TapMagento2(Tap):
         # Streams that stopped at an unreadable record (skip_unreadable_records off).
         self.stopped_at: list[UnreadableRecordError] = []
         self._unreadable_lock = threading.Lock()
+        self.given_settings: frozenset[str] = frozenset()
+        # The SDK keeps a config dict it is handed and fills the schema's defaults into it: a
+        # copy leaves the caller's as it was, so a second tap made from it sees what was given.
+        if isinstance(kwargs.get("config"), dict):
+            kwargs["config"] = dict(kwargs["config"])
+        elif args and isinstance(args[0], dict):
+            args = (dict(args[0]), *args[1:])
         super().__init__(*args, **kwargs)
         self.page_size = int(self.config.get("page_size") or DEFAULT_PAGE_SIZE)
         lag = self.config.get("commit_lag_seconds")
@@ -292,6 +318,8 @@ class TapMagento2(Tap):
     # ------------------------------------------------------------------------------ settings
 
     def _validate_config(self, *, raise_errors: bool = True) -> list[str]:
+        # The settings as given, before the SDK's validation fills in the schema's defaults.
+        self.given_settings = frozenset(self._config)
         errors = super()._validate_config(raise_errors=raise_errors)
         if errors:
             return errors
@@ -327,7 +355,37 @@ class TapMagento2(Tap):
                 f"deletion_check_streams: {', '.join(map(str, unknown))} cannot be checked; "
                 f"give some of {', '.join(DELETION_CHECK_STREAMS)} (order_items go with orders)"
             )
+        problems.extend(self.stream_page_size_problems())
         return problems
+
+    def stream_page_size_problems(self) -> list[str]:
+        sizes = self.config.get("stream_page_sizes")
+        if not isinstance(sizes, dict):
+            return []  # none given; not an object: the schema's check says so
+        # Each stream class sets `name` as a class attribute (the SDK types it per instance).
+        names = [stream_type.name for stream_type in STREAM_TYPES]  # type: ignore[misc]
+        problems = [
+            f"stream_page_sizes: {name!r} is no stream of this tap; give some of {', '.join(names)}"
+            for name in sizes
+            if name not in names
+        ]
+        problems.extend(
+            f"stream_page_sizes: {name} is {size!r}; give a whole number of records, 1 or more"
+            for name, size in sizes.items()
+            if isinstance(size, bool) or not isinstance(size, int) or size < 1
+        )
+        return problems
+
+    def stream_page_size(self, stream: str) -> tuple[int, bool]:
+        """Records per request of `stream`, and True where that is the tap's built-in size for
+        it (DEFAULT_STREAM_PAGE_SIZES): neither stream_page_sizes nor page_size was given."""
+        given = self.config.get("stream_page_sizes")
+        if isinstance(given, dict) and stream in given:
+            return int(given[stream]), False
+        built_in = DEFAULT_STREAM_PAGE_SIZES.get(stream)
+        if built_in is not None and "page_size" not in self.given_settings:
+            return built_in, True
+        return self.page_size, False
 
     @cached_property
     def magento_settings(self) -> MagentoSettings:

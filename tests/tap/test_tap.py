@@ -187,6 +187,77 @@ def test_page_size_is_lowered_to_the_store_limit(sandbox_factory, caplog):
     assert set(sizes[1:]) == {"300"}
 
 
+def page_sizes(sandbox) -> dict[str, list[str]]:
+    """The pageSize of every search the store received, by route."""
+    sizes: dict[str, list[str]] = {}
+    for entry in sandbox.control.requests():
+        size = dict(parse_qsl(entry["query"])).get("searchCriteria[pageSize]")
+        if size is not None:
+            sizes.setdefault(entry["path"].rsplit("/V1", 1)[1], []).append(size)
+    return sizes
+
+
+def test_small_records_are_read_in_larger_pages_and_a_limited_store_says_so_once(
+    sandbox_factory, caplog
+):
+    sandbox = sandbox_factory(seed=13, orders=30, products=700, b2b=False)
+    truth_rows = sandbox.control.truth("source_items")
+    expected = sorted((r["id"]["sku"], r["id"]["source_code"]) for r in truth_rows)
+    assert len(expected) > 1000
+    streams = ["orders", "source_items"]
+    run = run_tap(sandbox_config(sandbox, max_concurrency=1), streams=streams)
+    assert sorted((r["sku"], r["source_code"]) for r in run.records["source_items"]) == expected
+    assert set(page_sizes(sandbox)["/inventory/source-items"]) == {"1000"}
+    assert set(page_sizes(sandbox)["/orders"]) == {"300"}
+
+    # With input limits on the first page of 1,000 is refused once; the tap asks the store's
+    # maximum from then on, and says so as news: nothing in the config is wrong.
+    sandbox.control.clear_requests()
+    sandbox.control.update_settings(input_limits=True)
+    with caplog.at_level(logging.INFO):
+        run = run_tap(sandbox_config(sandbox), streams=streams)
+    assert sorted((r["sku"], r["source_code"]) for r in run.records["source_items"]) == expected
+    sizes = page_sizes(sandbox)["/inventory/source-items"]
+    assert sizes[0] == "1000"
+    assert set(sizes[1:]) == {"300"}
+    lowered = [r for r in caplog.records if "pages of 300 at most" in r.getMessage()]
+    assert [r.levelno for r in lowered] == [logging.INFO]
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+
+
+def test_stream_page_sizes_and_page_size_choose_the_size_of_each_stream(sandbox_factory):
+    sandbox = sandbox_factory(seed=13, orders=30, products=20, b2b=False)
+    config = sandbox_config(sandbox, max_concurrency=1, stream_page_sizes={"orders": 7})
+    run_tap(config, streams=["orders", "source_items", "customers"])
+    sizes = page_sizes(sandbox)
+    assert set(sizes["/orders"]) == {"7"}
+    assert set(sizes["/inventory/source-items"]) == {"1000"}
+    assert set(sizes["/customers/search"]) == {"300"}
+    # page_size given: every stream not named in stream_page_sizes, source_items included.
+    sandbox.control.clear_requests()
+    run_tap({**config, "page_size": 11}, streams=["orders", "source_items", "customers"])
+    sizes = page_sizes(sandbox)
+    assert set(sizes["/orders"]) == {"7"}
+    assert set(sizes["/inventory/source-items"]) == {"11"}
+    assert set(sizes["/customers/search"]) == {"11"}
+
+
+@pytest.mark.parametrize(
+    ("sizes", "problem"),
+    [
+        ({"source_item": 10}, "stream_page_sizes: 'source_item' is no stream of this tap; give "),
+        ({"orders": 0}, "stream_page_sizes: orders is 0; give a whole number of records, 1 or "),
+        ([10], "[10] is not of type 'object' in config['stream_page_sizes']"),
+    ],
+)
+def test_stream_page_sizes_are_checked(sizes, problem):
+    config = {"url": "http://127.0.0.1:9", "access_token": "x", "stream_page_sizes": sizes}
+    with pytest.raises(ConfigValidationError) as raised:
+        TapMagento2(config=config)
+    assert len(raised.value.errors) == 1, raised.value.errors
+    assert raised.value.errors[0].startswith(problem)
+
+
 def test_progress_lines_and_the_summary(sandbox_factory, caplog):
     sandbox = sandbox_factory(seed=12, orders=30, b2b=False, msi=False)
     with caplog.at_level(logging.INFO):
