@@ -98,10 +98,12 @@ DELETION_CHECK_STREAMS = tuple(name for name in INCREMENTAL_STREAMS if name != "
 DEFAULT_PAGE_SIZE = 300
 # Streams whose records are small enough that a page of page_size costs mostly its request: an
 # MSI source item is some 80 bytes of JSON (sku, source_code, quantity, status), a page of 300 is
-# 23 KB, and the request around it costs the store its PHP bootstrap and the tap some 2 ms of CPU
-# (bench/client_bench.py), more than the 300 rows themselves (bench/tap_bench.py measures CPU per
-# source item at both sizes). A store whose Web API input limits cap pages at 300 refuses the
-# first page once and the tap asks 300 from then on (MagentoClient.learn_page_limit).
+# 23 KB, and the request around it costs the tap 0.8 to 2 ms of CPU by machine
+# (bench/client_bench.py), about what json.loads and json.dumps of its 300 rows cost
+# (bench/tap_bench.py measures CPU per source item at both sizes), and the store its fixed work
+# per request (the sandbox's latency_ms). A store whose Web API input limits cap pages at 300
+# (FACTS.md, Search) refuses the first page once and is asked 300 from then on
+# (MagentoClient.learn_page_limit).
 DEFAULT_STREAM_PAGE_SIZES: dict[str, int] = {"source_items": 1000}
 # Magento stamps updated_at before the write commits (FACTS.md, Time): a row can appear later
 # with an updated_at already below a bound of "now". Two minutes is a judgement, not a figure
@@ -291,10 +293,9 @@ class TapMagento2(Tap):
         self.given_settings: frozenset[str] = frozenset()
         # The SDK keeps a config dict it is handed and fills the schema's defaults into it: a
         # copy leaves the caller's as it was, so a second tap made from it sees what was given.
+        # (Tap.__init__ takes its arguments by keyword only.)
         if isinstance(kwargs.get("config"), dict):
             kwargs["config"] = dict(kwargs["config"])
-        elif args and isinstance(args[0], dict):
-            args = (dict(args[0]), *args[1:])
         super().__init__(*args, **kwargs)
         self.page_size = int(self.config.get("page_size") or DEFAULT_PAGE_SIZE)
         lag = self.config.get("commit_lag_seconds")
