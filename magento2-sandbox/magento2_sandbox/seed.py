@@ -19,7 +19,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from magento2_sandbox.store import TIME_FORMAT, Store, dumps, pack, row_of
+from magento2_sandbox.store import TIME_FORMAT, Deflate, Store, dumps, row_of
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -314,7 +314,7 @@ def _worker_setup(setup: tuple[int, Counts, bool, bool, float, bytes]) -> None:
         products=gen.products(),
         customers=gen.customers(),
         plan=gen.sales_plan(),
-        dictionary=dictionary,
+        deflate=Deflate(dictionary),
     )
 
 
@@ -324,7 +324,7 @@ def _worker_chunk(chunk: int) -> dict[str, list[tuple[Any, ...]]]:
     sales = gen.sales_chunk(_WORKER["plan"], chunk, _WORKER["customers"], _WORKER["products"])
     for kind, doc in sales:
         _, text = _serialized(kind, doc)
-        rows.setdefault(kind, []).append(row_of(kind, doc, pack(text, _WORKER["dictionary"])))
+        rows.setdefault(kind, []).append(row_of(kind, doc, _WORKER["deflate"].pack(text)))
     return rows
 
 

@@ -45,6 +45,12 @@ def test_source_items_save_updates_msi_and_the_legacy_stock(sandbox: Sandbox, ap
     assert saved["extension_attributes"]["stock_item"]["qty"] == 37
     # Source items live outside the product entity: its updated_at stays.
     assert saved["updated_at"] == product["updated_at"]
+    # The fr store view's version (every seeded product has one) follows the global stock item,
+    # keeps its own name, and carries the same updated_at.
+    french = api.json(f"/products/{sku}", store="fr")
+    assert french["extension_attributes"]["stock_item"]["qty"] == 37
+    assert french["name"] != saved["name"]
+    assert french["updated_at"] == product["updated_at"]
     entity = sandbox.control.entity("source_items", (sku, "us_warehouse"))
     assert entity["quantity"] == 5.5
 
