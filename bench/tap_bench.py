@@ -4,7 +4,8 @@
     python bench/tap_bench.py            # 10,000 and 100,000 orders (seeding 100k takes a minute)
     python bench/tap_bench.py --quick    # 2,000 and 10,000 orders
 
-Measured in one run and printed (the tap's page sizes: 300 a page, MSI source items 1,000;
+Measured in one run and printed (the tap's page sizes: 300 a page, customers and MSI source
+items 1,000;
 order_items not selected; commit_lag_seconds 0:
 the sandbox commits at once; it keeps connections alive as nginx does, its default):
 - records per second of the orders stream on the large store at 100 ms per request plus 1 ms per
@@ -15,9 +16,9 @@ the sandbox commits at once; it keeps connections alive as nginx does, its defau
   a small and a large run, so start-up, imports and per-run costs cancel) against the floor of
   `json.loads` + `json.dumps` of the same records in this process, for orders (large records)
   and for customers and MSI source items (small ones: the least CPU of three runs of each, on
-  stores of 5,000 and 50,000 customers, 4,000 and 50,000 products), and for source items at
-  page_size 300 too (a small record's CPU is mostly its share of its page's request, hence the
-  tap's larger page for them: tap_magento2.tap.DEFAULT_STREAM_PAGE_SIZES);
+  stores of 5,000 and 50,000 customers, 4,000 and 50,000 products), and for both at page_size
+  300 too (much of a small record's CPU is its share of its page's request, hence the tap's
+  larger pages for them: tap_magento2.tap.DEFAULT_STREAM_PAGE_SIZES);
 - the tap process's peak resident memory reading the small and the large store at the default
   concurrency, and their ratio.
 
@@ -209,33 +210,34 @@ def order_runs(small: int, large: int) -> tuple[dict[int, TapRun], dict[int, flo
 SMALL_RECORD_RUNS = 3
 
 
-# The page of the extra source-items figure: the tap's page_size, which source items are read
-# at where a config sets it.
+# The page of the extra small-record figures: the tap's page_size, which customers and source
+# items are read at where a config sets it.
 SMALL_PAGE = PAGE_SIZE
+# (label, stream, page_size given or None: the tap's built-in size) of each small-record figure.
+SMALL_RECORD_SYNCS = [
+    (f"{stream} (pages of {DEFAULT_STREAM_PAGE_SIZES[stream]:,})", stream, None)
+    for stream in ("customers", "source_items")
+] + [
+    (f"{stream} at page_size {SMALL_PAGE:,}", stream, SMALL_PAGE)
+    for stream in ("customers", "source_items")
+]
 
 
 def small_record_figures(sizes: tuple[tuple[int, int], ...]) -> list[CpuFigure]:
-    """CPU per record of customers and MSI source items (one to two per product), and of source
-    items at page_size SMALL_PAGE."""
-    runs: dict[str, list[TapRun]] = {"customers": [], "source_items": [], "small_pages": []}
+    """CPU per record of customers and MSI source items (one to two per product), at the tap's
+    built-in page size for them and at page_size SMALL_PAGE."""
+    runs: dict[str, list[TapRun]] = {label: [] for label, _, _ in SMALL_RECORD_SYNCS}
     for customers, products in sizes:
         served = ServedSandbox(50, customers=customers, products=products)
         with served as sandbox, tempfile.TemporaryDirectory() as tmp:
-            for stream, done in runs.items():
-                extra = {"page_size": SMALL_PAGE} if stream == "small_pages" else None
-                name = "source_items" if stream == "small_pages" else stream
+            for label, stream, page_size in SMALL_RECORD_SYNCS:
+                extra = None if page_size is None else {"page_size": page_size}
                 tries = [
-                    run_tap(sandbox, Path(tmp), extra, stream=name)
+                    run_tap(sandbox, Path(tmp), extra, stream=stream)
                     for _ in range(SMALL_RECORD_RUNS)
                 ]
-                done.append(min(tries, key=lambda run: run.cpu))
-    labels = {
-        "source_items": f"source_items (pages of {DEFAULT_STREAM_PAGE_SIZES['source_items']:,})",
-        "small_pages": f"source_items at page_size {SMALL_PAGE:,}",
-    }
-    return [
-        CpuFigure(labels.get(stream, stream), (done[0], done[1])) for stream, done in runs.items()
-    ]
+                runs[label].append(min(tries, key=lambda run: run.cpu))
+    return [CpuFigure(label, (done[0], done[1])) for label, done in runs.items()]
 
 
 def main() -> int:

@@ -98,13 +98,16 @@ DELETION_CHECK_STREAMS = tuple(name for name in INCREMENTAL_STREAMS if name != "
 DEFAULT_PAGE_SIZE = 300
 # Streams whose records are small enough that a page of page_size costs mostly its request: an
 # MSI source item is some 80 bytes of JSON (sku, source_code, quantity, status), a page of 300 is
-# 23 KB, and the request around it costs the tap 0.8 to 2 ms of CPU by machine
-# (bench/client_bench.py), about what json.loads and json.dumps of its 300 rows cost
-# (bench/tap_bench.py measures CPU per source item at both sizes), and the store its fixed work
-# per request (the sandbox's latency_ms). A store whose Web API input limits cap pages at 300
-# (FACTS.md, Search) refuses the first page once and is asked 300 from then on
-# (MagentoClient.learn_page_limit).
-DEFAULT_STREAM_PAGE_SIZES: dict[str, int] = {"source_items": 1000}
+# 23 KB; a customer some 0.8 KB, a page of 300 is 250 KB. The request around a page costs the tap
+# 0.8 to 2 ms of CPU by machine (bench/client_bench.py), and an incremental stream read at
+# max_concurrency above 1 adds a one-row probe per window of two pages (concurrency.partition):
+# for 300 source items as much as json.loads and json.dumps of their rows, for 300 customers
+# half as much (bench/tap_bench.py measures CPU per record of both at both sizes). The store
+# pays its fixed work per request too (its PHP bootstrap; the sandbox's latency_ms). A store
+# whose Web API input limits cap pages at 300 (FACTS.md, Search) refuses the first page once and
+# is asked 300 from then on (MagentoClient.learn_page_limit); one whose pages of 1,000 time out
+# is asked half as many (MagentoStream.search).
+DEFAULT_STREAM_PAGE_SIZES: dict[str, int] = {"customers": 1000, "source_items": 1000}
 # Magento stamps updated_at before the write commits (FACTS.md, Time): a row can appear later
 # with an updated_at already below a bound of "now". Two minutes is a judgement, not a figure
 # Magento documents: an online capture inside the save waits on the payment gateway, and a
@@ -152,7 +155,7 @@ TAP_SETTINGS: dict[str, dict[str, Any]] = {
             "Records per request of particular streams, {stream: size}, over page_size. "
             "Without it every stream reads page_size at a time, but "
             + ", ".join(f"{name} {size:,}" for name, size in DEFAULT_STREAM_PAGE_SIZES.items())
-            + " (records of some 80 bytes) when page_size is not given either. Lowered as "
+            + " (small records) when page_size is not given either. Lowered as "
             "page_size is."
         ),
     },

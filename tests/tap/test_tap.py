@@ -200,26 +200,31 @@ def page_sizes(sandbox) -> dict[str, list[str]]:
 def test_small_records_are_read_in_larger_pages_and_a_limited_store_says_so_once(
     sandbox_factory, caplog
 ):
-    sandbox = sandbox_factory(seed=13, orders=30, products=700, b2b=False)
+    sandbox = sandbox_factory(seed=13, orders=30, customers=4500, products=700, b2b=False)
     truth_rows = sandbox.control.truth("source_items")
     expected = sorted((r["id"]["sku"], r["id"]["source_code"]) for r in truth_rows)
     assert len(expected) > 1000
-    streams = ["orders", "source_items"]
-    run = run_tap(sandbox_config(sandbox, max_concurrency=1), streams=streams)
+    run = run_tap(sandbox_config(sandbox), streams=["orders", "customers", "source_items"])
     assert sorted((r["sku"], r["source_code"]) for r in run.records["source_items"]) == expected
-    assert set(page_sizes(sandbox)["/inventory/source-items"]) == {"1000"}
-    assert set(page_sizes(sandbox)["/orders"]) == {"300"}
+    customers = sorted(r["id"] for r in run.records["customers"])
+    assert customers == sorted(r["id"] for r in sandbox.control.truth("customers"))
+    assert len(customers) > 4000
+    sizes = page_sizes(sandbox)
+    assert set(sizes["/inventory/source-items"]) == {"1000"}
+    # Customers, incremental, are cut into windows at max_concurrency 8: their probes ask one row.
+    assert set(sizes["/customers/search"]) == {"1000", "1"}
+    assert set(sizes["/orders"]) == {"300"}
 
     # With input limits on the first page of 1,000 is refused once; the tap asks the store's
     # maximum from then on, and says so as news: nothing in the config is wrong.
     sandbox.control.clear_requests()
     sandbox.control.update_settings(input_limits=True)
     with caplog.at_level(logging.INFO):
-        run = run_tap(sandbox_config(sandbox), streams=streams)
+        run = run_tap(sandbox_config(sandbox), streams=["orders", "source_items"])
     assert sorted((r["sku"], r["source_code"]) for r in run.records["source_items"]) == expected
-    sizes = page_sizes(sandbox)["/inventory/source-items"]
-    assert sizes[0] == "1000"
-    assert set(sizes[1:]) == {"300"}
+    refused = page_sizes(sandbox)["/inventory/source-items"]
+    assert refused[0] == "1000"
+    assert set(refused[1:]) == {"300"}
     lowered = [r for r in caplog.records if "pages of 300 at most" in r.getMessage()]
     assert [r.levelno for r in lowered] == [logging.INFO]
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
@@ -232,7 +237,7 @@ def test_stream_page_sizes_and_page_size_choose_the_size_of_each_stream(sandbox_
     sizes = page_sizes(sandbox)
     assert set(sizes["/orders"]) == {"7"}
     assert set(sizes["/inventory/source-items"]) == {"1000"}
-    assert set(sizes["/customers/search"]) == {"300"}
+    assert set(sizes["/customers/search"]) == {"1000"}
     # page_size given: every stream not named in stream_page_sizes, source_items included.
     sandbox.control.clear_requests()
     run_tap({**config, "page_size": 11}, streams=["orders", "source_items", "customers"])
