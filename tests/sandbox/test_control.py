@@ -121,6 +121,25 @@ def test_latency_per_request_and_per_item(sandbox: Sandbox, api: Api) -> None:
     assert log[-1]["duration_ms"] >= 300
 
 
+def test_latency_is_the_answers_time_with_the_stores_own_work_included(
+    sandbox: Sandbox, api: Api
+) -> None:
+    # A write answers once committed: with a commit lag of 1 s that is 1 s of the store's own
+    # work, which a latency of 1 s includes (100 ms + 1 ms an order answers 300 orders in 400
+    # ms, however long the sandbox took to build them), not 2 s.
+    sandbox.control.update_settings(commit_lag=[1.0, 1.0], latency_ms=1000)
+    order = api.search("/orders", criteria([("state", "new", "eq")], pageSize=1))["items"][0]
+    answer = api.post(f"/order/{order['entity_id']}/invoice", {"capture": False})
+    assert answer.status_code == 200, answer.text
+    write = sandbox.control.requests()[-1]
+    assert write["path"].endswith("/invoice")
+    assert 1000 <= write["duration_ms"] < 1700  # not 2,000
+    # Work shorter than the latency is inside it: the answer takes the latency.
+    sandbox.control.update_settings(commit_lag=0)
+    assert api.get("/orders/1").status_code == 200
+    assert 1000 <= sandbox.control.requests()[-1]["duration_ms"] < 1700
+
+
 def test_concurrency_limit_queues_requests(sandbox: Sandbox, api: Api) -> None:
     sandbox.control.update_settings(latency_ms=150, max_concurrency=1)
     statuses: list[int] = []
