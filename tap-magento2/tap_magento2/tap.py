@@ -228,8 +228,9 @@ TAP_SETTINGS.update(
             "default": [],
             "description": (
                 "Incremental streams whose deletes the tap finds: it keeps the ids it wrote in "
-                "state, reads every id the store has (one request per page_size ids) at most "
-                "every deletion_check_interval_hours, and writes a record with _sdc_deleted_at "
+                "state, reads every id the store has (one request per page of the stream's "
+                "size) at most every deletion_check_interval_hours, and writes a record with "
+                "_sdc_deleted_at "
                 f"for each one gone. Any of {', '.join(DELETION_CHECK_STREAMS)}. Default: none."
             ),
         },

@@ -4,12 +4,13 @@ store-view versions and searches on any field."""
 
 from __future__ import annotations
 
+import threading
 from typing import TYPE_CHECKING
 
 import pytest
 from magento2_sandbox.criteria import Criteria, Filter
 from magento2_sandbox.routing import resolve
-from magento2_sandbox.store import Store
+from magento2_sandbox.store import Deflate, Store
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -105,3 +106,22 @@ def test_resolve_finds_handlers_and_parameters() -> None:
     assert literal is not None
     assert literal[1] == {}
     assert resolve("GET", "/V1/nothing/here") is None
+
+
+def test_deflate_shares_its_primed_compressor_across_threads() -> None:
+    # One primed compressor, copied for every document, by eight threads at once.
+    deflate = Deflate(b'{"sku":"name","price":' * 200)
+    texts = [f'{{"sku":"SKU-{n}","price":{n}.5,"name":"{"x" * (n % 50)}"}}' for n in range(400)]
+    failures: list[str] = []
+
+    def work(offset: int) -> None:
+        rotated = texts[offset:] + texts[:offset]
+        failures.extend(text for text in rotated if deflate.unpack(deflate.pack(text)) != text)
+
+    threads = [threading.Thread(target=work, args=(n * 50,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert Deflate().unpack(Deflate().pack("plain")) == "plain"

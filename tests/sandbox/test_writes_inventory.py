@@ -55,6 +55,30 @@ def test_source_items_save_updates_msi_and_the_legacy_stock(sandbox: Sandbox, ap
     assert entity["quantity"] == 5.5
 
 
+def test_a_stock_save_reaches_a_store_views_version_equal_to_the_global_product(
+    sandbox: Sandbox, api: Api
+) -> None:
+    # A save through the `default` store view that changes only a global field (price) leaves
+    # that view a version of its own, the same as the global document; a stock save afterwards
+    # must change it too (a version was once skipped when it equalled the global document).
+    product = sandbox.store.find("products", type_id="simple")[0]
+    sku = product["sku"]
+    saved = _send(api, "PUT", f"/products/{sku}", {"product": {"sku": sku, "price": 12.5}})
+    assert saved.status_code == 200, saved.text
+    assert "default" in sandbox.store.scoped_versions("products", product["id"])
+    answer = _send(
+        api,
+        "POST",
+        "/inventory/source-items",
+        {"sourceItems": [{"sku": sku, "source_code": "default", "quantity": 37, "status": 1}]},
+    )
+    assert answer.status_code == 200, answer.text
+    for store in ("default", "fr", "all"):
+        shown = api.json(f"/products/{sku}", store=store)
+        assert shown["extension_attributes"]["stock_item"]["qty"] == 37, store
+        assert shown["price"] == 12.5, store
+
+
 def test_source_items_refusals_carry_magentos_words(sandbox: Sandbox, api: Api) -> None:
     sku = sandbox.store.find("products", type_id="simple")[0]["sku"]
 

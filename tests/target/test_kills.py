@@ -6,7 +6,7 @@ never covered a write the store did not have.
 
 Two kill points: mid-batch (after k writes of the batch were answered, others in flight) and
 between a write and its confirmation (the store committed it, its answer not yet read: the
-sandbox commits first and then waits `latency_ms` before it answers).
+sandbox commits first and then waits out the rest of `latency_ms` before it answers).
 
 The rerun's input is what a tap resuming from that STATE sends: the records after it. Each seed
 picks its own mix of records, mode (V1, async/V1) and max_concurrency (1, 4). Seed 0 of each kill

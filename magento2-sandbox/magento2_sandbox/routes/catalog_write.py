@@ -91,10 +91,11 @@ def change_product(
         if base_text is None:
             return
         base = json.loads(base_text)
+        # Every version follows, one equal to the global document too (a store view's save
+        # that changed only global fields leaves one): it takes the change whole.
         versions = {
             code: json.loads(text)
             for code, text in store.scoped_versions("products", product_id).items()
-            if text != base_text
         }
         # Parsing the text again is the cheap deep copy (a stock save's main cost otherwise).
         before = json.loads(base_text) if versions else base
