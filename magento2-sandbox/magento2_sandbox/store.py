@@ -516,10 +516,10 @@ class Store:
             else:
                 # Every store view's version carries the global updated_at: when it stays (a
                 # save with touch=False), they need not be read (a stock save's product).
-                versioned = spec.updated_at and kind in STORE_SCOPED_KINDS
-                stays = versioned and self._updated_at(spec, key) == doc["updated_at"]
+                stamped = doc.get("updated_at")
+                stays = kind in STORE_SCOPED_KINDS and self._updated_at(spec, key) == stamped
                 self._write(spec, [doc])
-                if versioned and not stays:
+                if spec.updated_at and not stays:
                     self._touch_scoped(spec, key, doc["updated_at"], None)
             self._seen_id(spec, key)
         return doc
@@ -610,6 +610,8 @@ class Store:
 
     def _touch_scoped(self, spec: Kind, key: Any, updated_at: str, skip: str | None) -> None:
         """updated_at is a global value: every store view's version carries the same one."""
+        if spec.name not in STORE_SCOPED_KINDS:
+            return  # no store view has a version of its own (get_json reads none)
         with self._connection() as conn:
             for store_code, text in self.scoped_versions(spec.name, key).items():
                 if store_code == skip:
